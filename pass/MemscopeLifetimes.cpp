@@ -1,0 +1,177 @@
+//===- MemscopeLifetimes.cpp - scope exits and escapes ----------------------===//
+//
+// Scope exits: every static alloca that ever holds a pointer coming from an
+// allocation site (directly, through another local, or as the target of
+// posix_memalign) gets, at each llvm.lifetime.end of it, a load of the value
+// it holds and `__memscope_scope_exit(value, site)`. Allocas without any
+// lifetime.end (-O0 without -fsanitize-address-use-after-scope, parameters,
+// functions with a `goto` past a declaration) get it before each return.
+// The pass loads the value, never passes the address, so SROA/mem2reg still
+// promote the variable at -O2.
+//
+// Escapes: a store whose value is the address of a local (an alloca or a
+// GEP into one) and whose destination is not a local is followed by
+// `__memscope_escape(local, slot, site)`; that alloca gets
+// `__memscope_local_dead(local, size, site)` where its lifetime ends.
+//
+// Which allocas are chosen depends on the IR only, never on debug info.
+//
+//===----------------------------------------------------------------------===//
+
+#include "MemscopeInternal.h"
+#include "memscope_abi.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/Analysis/ValueTracking.h"
+#include "llvm/IR/Dominators.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/InstIterator.h"
+#include "llvm/IR/IntrinsicInst.h"
+
+using namespace llvm;
+
+namespace memscope {
+
+namespace {
+
+/// Points where an alloca's life ends: its lifetime.end markers, or the
+/// function's returns it dominates when it has none.
+SmallVector<Instruction *, 4> lifeEnds(AllocaInst *A, ArrayRef<ReturnInst *> Rets,
+                                       DominatorTree &DT) {
+  SmallVector<Instruction *, 4> Ends;
+  for (User *U : A->users())
+    if (auto *II = dyn_cast<IntrinsicInst>(U))
+      if (II->getIntrinsicID() == Intrinsic::lifetime_end)
+        Ends.push_back(II);
+  if (!Ends.empty())
+    return Ends;
+  for (ReturnInst *R : Rets)
+    if (DT.dominates(A, R))
+      Ends.push_back(R);
+  return Ends;
+}
+
+/// Allocas that hold an allocation result at some point.
+SetVector<AllocaInst *> heapHolders(Function &F, const HeapFacts &Facts) {
+  SmallPtrSet<const Value *, 32> Heap(Facts.Results.begin(),
+                                      Facts.Results.end());
+  SetVector<AllocaInst *> Holders;
+  for (Value *Slot : Facts.OutSlots)
+    if (auto *A = dyn_cast<AllocaInst>(Slot->stripPointerCasts()))
+      Holders.insert(A);
+  // Fixpoint: loads of holders are heap values; stores of heap values make
+  // holders; phi/select of heap values are heap values.
+  bool Changed = true;
+  while (Changed) {
+    Changed = false;
+    for (Instruction &I : instructions(F)) {
+      if (auto *S = dyn_cast<StoreInst>(&I)) {
+        auto *A = dyn_cast<AllocaInst>(S->getPointerOperand());
+        if (A && Heap.count(S->getValueOperand()->stripPointerCasts()) &&
+            A->isStaticAlloca() && Holders.insert(A))
+          Changed = true;
+      } else if (auto *L = dyn_cast<LoadInst>(&I)) {
+        auto *A = dyn_cast<AllocaInst>(L->getPointerOperand());
+        if (A && Holders.count(A) && L->getType()->isPointerTy() &&
+            Heap.insert(L).second)
+          Changed = true;
+      } else if (isa<PHINode>(I) || isa<SelectInst>(I)) {
+        if (!I.getType()->isPointerTy() || Heap.count(&I))
+          continue;
+        for (Value *Op : I.operands())
+          if (Heap.count(Op)) {
+            Heap.insert(&I);
+            Changed = true;
+            break;
+          }
+      }
+    }
+  }
+  return Holders;
+}
+
+Value *allocaSize(AllocaInst *A) {
+  const DataLayout &DL = A->getModule()->getDataLayout();
+  Type *SizeT = DL.getIntPtrType(A->getContext());
+  if (std::optional<TypeSize> S = A->getAllocationSize(DL))
+    if (!S->isScalable())
+      return ConstantInt::get(SizeT, S->getFixedValue());
+  return ConstantInt::get(SizeT, 0); // VLA: size unknown at the end point
+}
+
+} // namespace
+
+void instrumentLifetimes(Function &F, const Options &O, SiteTable &Sites,
+                         Namer &N, const HeapFacts &Facts) {
+  Module &M = *F.getParent();
+  LLVMContext &C = M.getContext();
+  Type *Ptr = PointerType::getUnqual(C);
+  Type *Void = Type::getVoidTy(C);
+  Type *SizeT = M.getDataLayout().getIntPtrType(C);
+  SmallVector<ReturnInst *, 4> Rets;
+  for (BasicBlock &BB : F)
+    if (auto *R = dyn_cast<ReturnInst>(BB.getTerminator()))
+      Rets.push_back(R);
+  DominatorTree DT(F);
+
+  SetVector<AllocaInst *> Holders;
+  if (O.Scope)
+    Holders = heapHolders(F, Facts);
+
+  // Escapes: collected first, the new calls are stores' neighbours.
+  SmallVector<StoreInst *, 8> Escapes;
+  SetVector<AllocaInst *> Escaped;
+  if (O.Escape)
+    for (Instruction &I : instructions(F)) {
+      auto *S = dyn_cast<StoreInst>(&I);
+      if (!S || !S->getValueOperand()->getType()->isPointerTy())
+        continue;
+      auto *Local = dyn_cast<AllocaInst>(getUnderlyingObject(S->getValueOperand()));
+      if (!Local)
+        continue;
+      if (isa<AllocaInst>(getUnderlyingObject(S->getPointerOperand())))
+        continue;
+      Escapes.push_back(S);
+      Escaped.insert(Local);
+    }
+
+  FunctionCallee ScopeExit =
+      M.getOrInsertFunction("__memscope_scope_exit", Void, Ptr, Ptr);
+  for (AllocaInst *A : Holders) {
+    for (Instruction *End : lifeEnds(A, Rets, DT)) {
+      std::optional<Place> P = N.placeOf(A);
+      SiteNames Names = P ? N.pointerHeldIn(*P) : SiteNames{"?", "", 0, 0, ""};
+      GlobalVariable *Site =
+          Sites.add(Sites.describe(*End, MEMSCOPE_SITE_SCOPE_EXIT, Names));
+      IRBuilder<> B(End);
+      Value *V = B.CreateLoad(Ptr, A);
+      markCall(*B.CreateCall(ScopeExit, {V, Site}));
+    }
+  }
+
+  if (Escapes.empty())
+    return;
+  FunctionCallee Escape =
+      M.getOrInsertFunction("__memscope_escape", Void, Ptr, Ptr, Ptr);
+  for (StoreInst *S : Escapes) {
+    SiteNames Names = N.forObject(S->getValueOperand());
+    GlobalVariable *Site =
+        Sites.add(Sites.describe(*S, MEMSCOPE_SITE_ESCAPE, Names));
+    IRBuilder<> B(S->getNextNode());
+    B.SetCurrentDebugLocation(S->getDebugLoc());
+    markCall(*B.CreateCall(Escape,
+                           {S->getValueOperand(), S->getPointerOperand(), Site}));
+  }
+  FunctionCallee Dead =
+      M.getOrInsertFunction("__memscope_local_dead", Void, Ptr, SizeT, Ptr);
+  for (AllocaInst *A : Escaped) {
+    for (Instruction *End : lifeEnds(A, Rets, DT)) {
+      SiteNames Names = N.forObject(A);
+      GlobalVariable *Site =
+          Sites.add(Sites.describe(*End, MEMSCOPE_SITE_LOCAL_DEAD, Names));
+      IRBuilder<> B(End);
+      markCall(*B.CreateCall(Dead, {A, allocaSize(A), Site}));
+    }
+  }
+}
+
+} // namespace memscope

@@ -1,0 +1,783 @@
+/*
+ * report_model.c - load a trace into the model: metadata tables, then every
+ * thread's event chunks merged by time (a k-way merge over the per-thread
+ * chunk sequences), keeping only the live blocks. Each event is dispatched to
+ * the analyses (report_<analysis>.c), which accumulate summaries as blocks
+ * die, so memory stays O(live blocks + sites + stacks).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "report_internal.h"
+
+/* ------------------------------------------------------------------------
+ * Metadata tables
+ * ---------------------------------------------------------------------- */
+static uint64_t str_hash(const char *s) {
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static uint32_t type_index(rp_model *m, const char *name) {
+    if (!name || !*name || !strcmp(name, "?"))
+        return 0;
+    uint64_t h = str_hash(name);
+    for (uint64_t salt = 0;; salt++) {
+        uint64_t key = rp_hash64(h + salt);
+        uint32_t v = rp_map_get(&m->type_map, key);
+        if (v == RP_NONE) {
+            if (rp_grow((void **)&m->types, &m->types_cap, m->ntypes + 1, sizeof *m->types) ||
+                rp_map_put(&m->type_map, key, (uint32_t)m->ntypes)) {
+                m->oom = 1;
+                return 0;
+            }
+            memset(&m->types[m->ntypes], 0, sizeof m->types[0]);
+            m->types[m->ntypes].name = name;
+            return (uint32_t)m->ntypes++;
+        }
+        if (!strcmp(m->types[v].name, name))
+            return v;
+    }
+}
+
+static uint32_t add_site(rp_model *m, uint64_t id, const ms_site *s) {
+    if (rp_grow((void **)&m->sites, &m->sites_cap, m->nsites + 1, sizeof *m->sites) ||
+        (id && rp_map_put(&m->site_map, id, (uint32_t)m->nsites))) {
+        m->oom = 1;
+        return 0;
+    }
+    rp_site *x = &m->sites[m->nsites];
+    memset(x, 0, sizeof *x);
+    x->s = s;
+    x->id = id;
+    x->type = s ? type_index(m, s->type_name) : 0;
+    return (uint32_t)m->nsites++;
+}
+
+uint32_t rp_site_index(rp_model *m, uint64_t site_id) {
+    if (!site_id)
+        return 0;
+    uint32_t v = rp_map_get(&m->site_map, site_id);
+    return v != RP_NONE ? v : add_site(m, site_id, NULL);
+}
+
+static uint32_t add_stack(rp_model *m, uint32_t id, const ms_stack *s) {
+    if (rp_grow((void **)&m->stacks, &m->stacks_cap, m->nstacks + 1, sizeof *m->stacks) ||
+        (id && rp_map_put(&m->stack_map, id, (uint32_t)m->nstacks))) {
+        m->oom = 1;
+        return 0;
+    }
+    rp_stackrec *x = &m->stacks[m->nstacks];
+    memset(x, 0, sizeof *x);
+    x->s = s;
+    x->id = id;
+    return (uint32_t)m->nstacks++;
+}
+
+uint32_t rp_stack_index(rp_model *m, uint32_t stack_id) {
+    if (!stack_id)
+        return 0;
+    uint32_t v = rp_map_get(&m->stack_map, stack_id);
+    return v != RP_NONE ? v : add_stack(m, stack_id, NULL);
+}
+
+static uint32_t add_thread(rp_model *m, uint32_t tid) {
+    if (rp_grow((void **)&m->threads, &m->threads_cap, m->nthreads + 1, sizeof *m->threads) ||
+        rp_map_put(&m->thread_map, (uint64_t)tid + 1, (uint32_t)m->nthreads)) {
+        m->oom = 1;
+        return 0;
+    }
+    rp_thread *t = &m->threads[m->nthreads];
+    memset(t, 0, sizeof *t);
+    t->tid = tid;
+    t->name = "";
+    t->last_alloc = RP_NONE;
+    return (uint32_t)m->nthreads++;
+}
+
+uint32_t rp_thread_index(rp_model *m, uint32_t tid) {
+    uint32_t v = rp_map_get(&m->thread_map, (uint64_t)tid + 1);
+    return v != RP_NONE ? v : add_thread(m, tid);
+}
+
+const char *rp_string(const rp_model *m, uint32_t idx1) {
+    if (!idx1 || idx1 > m->nstrings)
+        return NULL;
+    return m->strings[idx1 - 1]->str;
+}
+
+static uint32_t string_idx1(const rp_model *m, uint64_t id) {
+    uint32_t v = rp_map_get(&m->string_map, id + 1);
+    return v == RP_NONE ? 0 : v + 1;
+}
+
+const char *rp_site_file(const rp_model *m, uint32_t si) {
+    const ms_site *s = si < m->nsites ? m->sites[si].s : NULL;
+    return s && s->file && *s->file ? s->file : NULL;
+}
+const char *rp_site_func(const rp_model *m, uint32_t si) {
+    const ms_site *s = si < m->nsites ? m->sites[si].s : NULL;
+    return s && s->function && *s->function ? s->function : NULL;
+}
+const char *rp_site_type(const rp_model *m, uint32_t si) {
+    const ms_site *s = si < m->nsites ? m->sites[si].s : NULL;
+    return s && s->type_name && *s->type_name ? s->type_name : "?";
+}
+const char *rp_site_var(const rp_model *m, uint32_t si) {
+    const ms_site *s = si < m->nsites ? m->sites[si].s : NULL;
+    return s && s->var_name && *s->var_name ? s->var_name : "?";
+}
+uint32_t rp_site_line(const rp_model *m, uint32_t si) {
+    const ms_site *s = si < m->nsites ? m->sites[si].s : NULL;
+    return s ? s->line : 0;
+}
+
+#define PUSH(arr, n, cap, v)                                                  \
+    do {                                                                      \
+        if (rp_grow((void **)&(arr), &(cap), (n) + 1, sizeof *(arr))) {        \
+            m->oom = 1;                                                       \
+        } else {                                                              \
+            (arr)[(n)++] = (v);                                               \
+        }                                                                     \
+    } while (0)
+
+static void take_meta(rp_model *m, ms_decoded *d) {
+    PUSH(m->meta, m->nmeta, m->meta_cap, d);
+    for (size_t i = 0; i < d->count; i++) {
+        switch (d->type) {
+        case MS_CHUNK_SITES: {
+            const ms_site *s = &d->u.sites[i];
+            uint32_t v = s->id ? rp_map_get(&m->site_map, s->id) : RP_NONE;
+            if (v == RP_NONE) {
+                if (s->id)
+                    add_site(m, s->id, s);
+            } else if (!m->sites[v].s) {
+                m->sites[v].s = s;
+                m->sites[v].type = type_index(m, s->type_name);
+            }
+            break;
+        }
+        case MS_CHUNK_STACKS: {
+            const ms_stack *s = &d->u.stacks[i];
+            uint32_t v = s->id ? rp_map_get(&m->stack_map, s->id) : RP_NONE;
+            if (v == RP_NONE) {
+                if (s->id)
+                    add_stack(m, s->id, s);
+            } else if (!m->stacks[v].s) {
+                m->stacks[v].s = s;
+            }
+            break;
+        }
+        case MS_CHUNK_MODULES: {
+            const ms_module *x = &d->u.modules[i];
+            PUSH(m->modules, m->nmodules, m->modules_cap, x);
+            break;
+        }
+        case MS_CHUNK_THREADS: {
+            const ms_thread *t = &d->u.threads[i];
+            uint32_t ti = rp_thread_index(m, t->tid);
+            if (m->oom)
+                break;
+            rp_thread *x = &m->threads[ti];
+            x->parent_tid = t->parent_tid;
+            if (t->start_ns)
+                x->start_ns = t->start_ns;
+            if (t->end_ns)
+                x->end_ns = t->end_ns;
+            if (t->name && *t->name)
+                x->name = t->name;
+            break;
+        }
+        case MS_CHUNK_STRINGS: {
+            const ms_string *s = &d->u.strings[i];
+            if (rp_map_put(&m->string_map, s->id + 1, (uint32_t)m->nstrings)) {
+                m->oom = 1;
+                break;
+            }
+            PUSH(m->strings, m->nstrings, m->strings_cap, s);
+            break;
+        }
+        case MS_CHUNK_SUMMARY: {
+            const ms_kv *kv = &d->u.kvs[i];
+            PUSH(m->summary, m->nsummary, m->summary_cap, kv);
+            break;
+        }
+        case MS_CHUNK_LEAKS: {
+            const ms_leak *l = &d->u.leaks[i];
+            PUSH(m->leakrecs, m->nleakrecs, m->leakrecs_cap, l);
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    if (d->type == MS_CHUNK_LEAKS)
+        m->lk.scan = 1;
+}
+
+/* ------------------------------------------------------------------------
+ * Blocks
+ * ---------------------------------------------------------------------- */
+uint32_t rp_find_containing(const rp_model *m, uint64_t addr) {
+    for (size_t i = 0; i < m->nblocks; i++) {
+        const rp_block *b = &m->blocks[i];
+        if (b->live && addr > b->addr && addr - b->addr < b->size)
+            return (uint32_t)i;
+    }
+    return RP_NONE;
+}
+
+int rp_addr_in_module(const rp_model *m, uint64_t addr) {
+    for (size_t i = 0; i < m->nmodules; i++) {
+        const ms_module *x = m->modules[i];
+        if (x->loaded && x->size && addr >= x->base && addr - x->base < x->size)
+            return 1;
+    }
+    return 0;
+}
+
+static uint32_t new_block(rp_model *m) {
+    if (m->nblock_free)
+        return m->block_free[--m->nblock_free];
+    if (rp_grow((void **)&m->blocks, &m->blocks_cap, m->nblocks + 1, sizeof *m->blocks)) {
+        m->oom = 1;
+        return RP_NONE;
+    }
+    memset(&m->blocks[m->nblocks], 0, sizeof m->blocks[0]);
+    return (uint32_t)m->nblocks++;
+}
+
+static void release_block(rp_model *m, uint32_t bi) {
+    rp_block *b = &m->blocks[bi];
+    rp_map_del(&m->live_map, b->addr);
+    b->live = 0;
+    b->gen++;
+    if (rp_grow((void **)&m->block_free, &m->block_free_cap, m->nblock_free + 1,
+                sizeof *m->block_free)) {
+        m->oom = 1;
+        return;
+    }
+    m->block_free[m->nblock_free++] = bi;
+}
+
+/* Add or remove a block's bytes from every attribution key. */
+static void attribute(rp_model *m, const rp_block *b, int add) {
+    rp_site *s = &m->sites[b->site];
+    rp_stat *st[4] = {&s->st, &m->types[s->type].st, &m->stacks[b->stack].st,
+                      &m->threads[b->thread].st};
+    for (int i = 0; i < 4; i++) {
+        if (add)
+            rp_stat_add(m, st[i], b->size);
+        else
+            rp_stat_sub(m, st[i], b->size);
+    }
+}
+
+static void do_free(rp_model *m, uint32_t bi, const ms_event *ev, uint32_t th, int custom) {
+    rp_block *b = &m->blocks[bi];
+    rp_live_change(m, 0);
+    attribute(m, b, 0);
+    m->tot.live -= b->size;
+    m->tot.live_blocks--;
+    if (custom)
+        m->tot.custom_frees++;
+    else
+        m->tot.frees++;
+    uint32_t fsite = rp_site_index(m, ev->site);
+    rp_life_on_free(m, bi, th, ev->time_ns);
+    rp_threads_on_free(m, bi, th, fsite);
+    rp_dtor_on_free(m, th, b->size);
+    rp_err_on_free(m, b->addr, bi, fsite, rp_stack_index(m, ev->stack), th, ev->time_ns, custom);
+    rp_chain_end(m, bi);
+    release_block(m, bi);
+}
+
+static void do_alloc(rp_model *m, const ms_event *ev, uint32_t th, int custom) {
+    uint32_t old = rp_map_get(&m->live_map, ev->addr);
+    if (old != RP_NONE) {
+        /* the producer never shows an address live twice: a free was missed */
+        m->tot.alloc_over_live++;
+        ms_event f = *ev;
+        f.kind = MS_EV_FREE;
+        f.site = 0;
+        f.stack = 0;
+        do_free(m, old, &f, th, 0);
+    }
+    rp_err_on_alloc(m, ev->addr);
+    uint32_t bi = new_block(m);
+    if (bi == RP_NONE)
+        return;
+    rp_block *b = &m->blocks[bi];
+    uint32_t gen = b->gen;
+    memset(b, 0, sizeof *b);
+    b->gen = gen;
+    b->addr = ev->addr;
+    b->size = ev->size;
+    b->t_alloc = ev->time_ns;
+    b->site = rp_site_index(m, ev->site);
+    b->stack = rp_stack_index(m, ev->stack);
+    b->thread = th;
+    b->custom = (uint8_t)custom;
+    b->live = 1;
+    if (rp_map_put(&m->live_map, ev->addr, bi)) {
+        m->oom = 1;
+        return;
+    }
+    rp_live_change(m, 1);
+    attribute(m, b, 1);
+    m->tot.live += b->size;
+    m->tot.live_blocks++;
+    if (custom)
+        m->tot.custom_allocs++;
+    else
+        m->tot.allocs++;
+    if (!ev->size)
+        m->tot.zero_size_allocs++;
+    if (!ev->site || (ev->flags & MS_EVF_NO_SITE))
+        m->tot.no_site_allocs++;
+    m->tot.bytes_requested += ev->size;
+    rp_site *s = &m->sites[b->site];
+    unsigned hb = rp_log2_bucket(ev->size);
+    s->size_hist[hb]++;
+    m->types[s->type].size_hist[hb]++;
+    rp_totals_after(m, ev->time_ns);
+    rp_life_on_alloc(m, bi);
+}
+
+/* CUSTOM_ALLOC at a live address: the block now belongs to the wrapper's site. */
+static void reattribute(rp_model *m, uint32_t bi, const ms_event *ev) {
+    rp_block *b = &m->blocks[bi];
+    rp_site *os = &m->sites[b->site];
+    unsigned hb = rp_log2_bucket(b->size);
+    attribute(m, b, 0);
+    /* the block was not freed: undo the counts stat_sub made */
+    rp_stat *st[4] = {&os->st, &m->types[os->type].st, &m->stacks[b->stack].st,
+                      &m->threads[b->thread].st};
+    for (int i = 0; i < 4; i++) {
+        st[i]->frees--;
+        st[i]->allocs--;
+        st[i]->bytes -= b->size;
+    }
+    os->size_hist[hb]--;
+    m->types[os->type].size_hist[hb]--;
+    b->site = rp_site_index(m, ev->site);
+    if (ev->stack)
+        b->stack = rp_stack_index(m, ev->stack);
+    if (ev->size && ev->size != b->size) {
+        m->tot.live = m->tot.live - b->size + ev->size;
+        b->size = ev->size;
+    }
+    b->custom = 2;  /* a real block re-attributed by a wrapper */
+    attribute(m, b, 1);
+    rp_site *ns = &m->sites[b->site];
+    hb = rp_log2_bucket(b->size);
+    ns->size_hist[hb]++;
+    m->types[ns->type].size_hist[hb]++;
+    m->tot.custom_allocs++;
+    rp_totals_after(m, ev->time_ns);
+}
+
+static void do_realloc(rp_model *m, uint32_t bi, const ms_event *ev, uint32_t th) {
+    rp_block *b = &m->blocks[bi];
+    uint64_t old_sz = b->size, new_sz = ev->size, old_addr = b->addr;
+    uint32_t rsite = rp_site_index(m, ev->site);
+    rp_live_change(m, new_sz >= old_sz);
+    rp_site *s = &m->sites[b->site];
+    rp_stat *st[4] = {&s->st, &m->types[s->type].st, &m->stacks[b->stack].st,
+                      &m->threads[b->thread].st};
+    for (int i = 0; i < 4; i++)
+        rp_stat_resize(m, st[i], old_sz, new_sz);
+    m->tot.live = m->tot.live - old_sz + new_sz;
+    m->tot.reallocs++;
+    m->tot.bytes_requested += new_sz;
+    m->sites[rsite].st.reallocs++;
+    m->sites[rsite].st.bytes += new_sz;
+    if (ev->addr != old_addr) {
+        rp_map_del(&m->live_map, old_addr);
+        uint32_t other = rp_map_get(&m->live_map, ev->addr);
+        if (other != RP_NONE) {
+            m->tot.alloc_over_live++;
+            ms_event f = *ev;
+            f.kind = MS_EV_FREE;
+            f.site = 0;
+            f.stack = 0;
+            do_free(m, other, &f, th, 0);
+            b = &m->blocks[bi];
+        }
+        rp_err_on_free(m, old_addr, bi, rsite, rp_stack_index(m, ev->stack), th, ev->time_ns, 0);
+        rp_err_on_alloc(m, ev->addr);
+        if (rp_map_put(&m->live_map, ev->addr, bi))
+            m->oom = 1;
+        b->addr = ev->addr;
+    }
+    b->size = new_sz;
+    rp_chain_step(m, bi, rsite, old_sz, new_sz);
+    m->threads[th].last_alloc = bi;
+    m->threads[th].last_alloc_gen = b->gen;
+    rp_totals_after(m, ev->time_ns);
+}
+
+static void on_event(rp_model *m, const ms_event *ev, uint32_t th) {
+    rp_totals *t = &m->tot;
+    if (!t->events || ev->time_ns < t->t_first)
+        t->t_first = ev->time_ns;
+    if (ev->time_ns > t->t_last)
+        t->t_last = ev->time_ns;
+    t->events++;
+    m->threads[th].events++;
+    uint32_t bi;
+    switch (ev->kind) {
+    case MS_EV_ALLOC:
+        if (!ev->addr || (ev->flags & MS_EVF_FAILED)) {
+            t->failed_allocs++;
+            return;
+        }
+        do_alloc(m, ev, th, 0);
+        return;
+    case MS_EV_CUSTOM_ALLOC:
+        if (!ev->addr || (ev->flags & MS_EVF_FAILED)) {
+            t->failed_allocs++;
+            return;
+        }
+        bi = rp_map_get(&m->live_map, ev->addr);
+        if (bi != RP_NONE)
+            reattribute(m, bi, ev);
+        else
+            do_alloc(m, ev, th, 1);
+        return;
+    case MS_EV_FREE:
+    case MS_EV_CUSTOM_FREE: {
+        int custom = ev->kind == MS_EV_CUSTOM_FREE;
+        if (!ev->addr)
+            return;  /* free(NULL) */
+        bi = rp_map_get(&m->live_map, ev->addr);
+        if (bi != RP_NONE)
+            do_free(m, bi, ev, th, custom);
+        else
+            rp_err_unmatched_free(m, ev, th, 0, custom);
+        return;
+    }
+    case MS_EV_REALLOC:
+        if (!ev->addr || (ev->flags & MS_EVF_FAILED)) {
+            t->failed_reallocs++;
+            return;
+        }
+        bi = ev->aux ? rp_map_get(&m->live_map, ev->aux) : RP_NONE;
+        if (bi != RP_NONE) {
+            do_realloc(m, bi, ev, th);
+            return;
+        }
+        if (ev->aux)
+            rp_err_unmatched_free(m, ev, th, 1, 0);
+        do_alloc(m, ev, th, 0);
+        return;
+    case MS_EV_SCOPE_EXIT:
+        t->scope_exits++;
+        bi = ev->addr ? rp_map_get(&m->live_map, ev->addr) : RP_NONE;
+        if (bi != RP_NONE) {
+            m->blocks[bi].owner_site = rp_site_index(m, ev->site);
+            m->blocks[bi].owner_time = ev->time_ns;
+        }
+        return;
+    case MS_EV_ESCAPE:
+        t->escapes++;
+        rp_err_on_escape(m, ev, th);
+        return;
+    case MS_EV_LOCAL_DEAD:
+        t->local_deads++;
+        rp_err_on_local_dead(m, ev, th);
+        return;
+    case MS_EV_DTOR_BEGIN:
+        t->dtor_events++;
+        rp_dtor_begin(m, th, ev);
+        return;
+    case MS_EV_DTOR_END:
+        t->dtor_events++;
+        rp_dtor_end(m, th, ev);
+        return;
+    case MS_EV_NAME:
+        t->names++;
+        bi = ev->addr ? rp_map_get(&m->live_map, ev->addr) : RP_NONE;
+        if (bi != RP_NONE)
+            m->blocks[bi].name = string_idx1(m, ev->aux);
+        return;
+    case MS_EV_PHASE: {
+        t->phases++;
+        rp_phase p = {ev->time_ns, string_idx1(m, ev->aux), th};
+        PUSH(m->phases, m->nphases, m->phases_cap, p);
+        return;
+    }
+    default:
+        t->unknown_events++;
+        return;
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * k-way merge of the threads' event chunk sequences
+ * ---------------------------------------------------------------------- */
+typedef struct {
+    uint32_t tid, th, order;
+    size_t *chunks;
+    size_t n, cap, next;
+    ms_decoded *d;
+    size_t pos;
+} cursor;
+
+/* releases first at equal times, so an address is never seen live twice */
+static inline unsigned prio(uint8_t kind) {
+    return kind == MS_EV_FREE || kind == MS_EV_CUSTOM_FREE || kind == MS_EV_REALLOC ? 0 : 1;
+}
+
+static inline int cur_less(const cursor *a, const cursor *b) {
+    const ms_event *x = &a->d->u.events[a->pos], *y = &b->d->u.events[b->pos];
+    if (x->time_ns != y->time_ns)
+        return x->time_ns < y->time_ns;
+    unsigned px = prio(x->kind), py = prio(y->kind);
+    if (px != py)
+        return px < py;
+    return a->order < b->order;
+}
+
+/* Load the cursor's next non-empty chunk. @return 1 when an event is ready. */
+static int cur_fill(rp_model *m, cursor *c, size_t *done, size_t total) {
+    while (!c->d || c->pos >= c->d->count) {
+        if (c->d) {
+            ms_decoded_free(c->d);
+            c->d = NULL;
+        }
+        if (c->next >= c->n)
+            return 0;
+        size_t ci = c->chunks[c->next++];
+        ms_decoded *d = NULL;
+        if (ms_reader_load(m->reader, ci, &d) != MS_OK || d->type != MS_CHUNK_EVENTS) {
+            m->damaged_chunks++;
+            if (d)
+                ms_decoded_free(d);
+            continue;
+        }
+        c->d = d;
+        c->pos = 0;
+        ++*done;
+        if (m->opt.progress && (*done % 64 == 0 || *done == total))
+            rp_progress("analysing", *done, total);
+    }
+    return 1;
+}
+
+static void heap_down(cursor **h, size_t n, size_t i) {
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, s = i;
+        if (l < n && cur_less(h[l], h[s]))
+            s = l;
+        if (r < n && cur_less(h[r], h[s]))
+            s = r;
+        if (s == i)
+            return;
+        cursor *t = h[i];
+        h[i] = h[s];
+        h[s] = t;
+        i = s;
+    }
+}
+
+static void heap_up(cursor **h, size_t i) {
+    while (i) {
+        size_t p = (i - 1) / 2;
+        if (!cur_less(h[i], h[p]))
+            return;
+        cursor *t = h[i];
+        h[i] = h[p];
+        h[p] = t;
+        i = p;
+    }
+}
+
+static int merge_events(rp_model *m) {
+    size_t nc = ms_reader_chunk_count(m->reader), total = 0;
+    cursor *cs = NULL;
+    size_t ncs = 0, cscap = 0;
+    rp_map by_tid = {0};
+    int rc = 0;
+    for (size_t i = 0; i < nc; i++) {
+        const ms_chunk_info *ci = ms_reader_chunk(m->reader, i);
+        if (!ci || ci->type != MS_CHUNK_EVENTS)
+            continue;
+        total++;
+        uint32_t k = rp_map_get(&by_tid, (uint64_t)ci->thread + 1);
+        if (k == RP_NONE) {
+            if (rp_grow((void **)&cs, &cscap, ncs + 1, sizeof *cs) ||
+                rp_map_put(&by_tid, (uint64_t)ci->thread + 1, (uint32_t)ncs)) {
+                rc = -1;
+                goto out;
+            }
+            memset(&cs[ncs], 0, sizeof cs[0]);
+            cs[ncs].tid = ci->thread;
+            cs[ncs].order = (uint32_t)ncs;
+            cs[ncs].th = rp_thread_index(m, ci->thread);
+            k = (uint32_t)ncs++;
+        }
+        cursor *c = &cs[k];
+        if (rp_grow((void **)&c->chunks, &c->cap, c->n + 1, sizeof *c->chunks)) {
+            rc = -1;
+            goto out;
+        }
+        c->chunks[c->n++] = i;
+    }
+    cursor **h = malloc((ncs ? ncs : 1) * sizeof *h);
+    if (!h) {
+        rc = -1;
+        goto out;
+    }
+    size_t hn = 0, done = 0;
+    for (size_t i = 0; i < ncs; i++)
+        if (cur_fill(m, &cs[i], &done, total)) {
+            h[hn] = &cs[i];
+            heap_up(h, hn++);
+        }
+    while (hn && !m->oom) {
+        cursor *c = h[0];
+        h[0] = h[--hn];
+        heap_down(h, hn, 0);
+        /* run c while it stays ahead of every other thread */
+        for (;;) {
+            on_event(m, &c->d->u.events[c->pos], c->th);
+            c->pos++;
+            if (!cur_fill(m, c, &done, total))
+                break;
+            if (hn && cur_less(h[0], c)) {
+                h[hn] = c;
+                heap_up(h, hn++);
+                break;
+            }
+        }
+    }
+    free(h);
+    if (m->opt.progress && total)
+        fputc('\n', stderr);
+out:
+    for (size_t i = 0; i < ncs; i++) {
+        if (cs[i].d)
+            ms_decoded_free(cs[i].d);
+        free(cs[i].chunks);
+    }
+    free(cs);
+    rp_map_free(&by_tid);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------
+ * Load
+ * ---------------------------------------------------------------------- */
+static int is_meta(uint32_t type) {
+    return type == MS_CHUNK_SITES || type == MS_CHUNK_STACKS || type == MS_CHUNK_MODULES ||
+           type == MS_CHUNK_THREADS || type == MS_CHUNK_STRINGS || type == MS_CHUNK_SUMMARY ||
+           type == MS_CHUNK_LEAKS;
+}
+
+ms_error rp_model_load_reader(rp_model *m, ms_reader *r, const rp_options *o, char *msg,
+                              size_t msglen) {
+    memset(m, 0, sizeof *m);
+    if (o)
+        m->opt = *o;
+    m->reader = r;
+    m->header = *ms_reader_header(r);
+    m->recovery = *ms_reader_recovery(r);
+    snprintf(m->recovery_msg, sizeof m->recovery_msg, "%s", ms_reader_message(r));
+    /* index 0 of every table is "unknown / none" */
+    add_site(m, 0, NULL);
+    if (rp_grow((void **)&m->types, &m->types_cap, 1, sizeof *m->types))
+        m->oom = 1;
+    else {
+        memset(m->types, 0, sizeof m->types[0]);
+        m->types[0].name = "?";
+        m->ntypes = 1;
+    }
+    add_stack(m, 0, NULL);
+
+    size_t nc = ms_reader_chunk_count(r);
+    for (size_t i = 0; i < nc && !m->oom; i++) {
+        const ms_chunk_info *ci = ms_reader_chunk(r, i);
+        if (!ci || !is_meta(ci->type))
+            continue;
+        ms_decoded *d = NULL;
+        if (ms_reader_load(r, i, &d) != MS_OK) {
+            m->damaged_chunks++;
+            continue;
+        }
+        take_meta(m, d);
+    }
+    if (!m->oom && merge_events(m))
+        m->oom = 1;
+    if (!m->oom) {
+        rp_totals_finish(m);
+        rp_dtors_finish(m);
+        rp_leaks_finish(m);
+        /* chains of blocks still live at the end are finished too */
+        for (size_t i = 0; i < m->nblocks; i++)
+            if (m->blocks[i].live && m->blocks[i].chain)
+                rp_chain_end(m, (uint32_t)i);
+    }
+    if (m->oom) {
+        snprintf(msg, msglen, "out of memory while analysing the trace");
+        return MS_ERR_NOMEM;
+    }
+    return MS_OK;
+}
+
+ms_error rp_model_load(rp_model *m, const char *path, const rp_options *o, char *msg,
+                       size_t msglen) {
+    ms_reader *r = NULL;
+    memset(m, 0, sizeof *m);
+    ms_error e = ms_reader_open(path, &r);
+    if (e != MS_OK) {
+        snprintf(msg, msglen, "%s", ms_error_string(e));
+        return e;
+    }
+    e = rp_model_load_reader(m, r, o, msg, msglen);
+    m->path = path;
+    return e;
+}
+
+void rp_model_free(rp_model *m) {
+    for (size_t i = 0; i < m->nmeta; i++)
+        ms_decoded_free(m->meta[i]);
+    free(m->meta);
+    for (size_t i = 0; i < m->nsites; i++)
+        free(m->sites[i].lt_hist);
+    for (size_t i = 0; i < m->ntypes; i++)
+        free(m->types[i].lt_hist);
+    for (size_t i = 0; i < m->nthreads; i++)
+        free(m->threads[i].dstack);
+    free(m->sites);
+    free(m->types);
+    free(m->stacks);
+    free(m->threads);
+    free(m->modules);
+    free(m->strings);
+    free(m->summary);
+    free(m->leakrecs);
+    free(m->phases);
+    free(m->blocks);
+    free(m->block_free);
+    free(m->xf);
+    free(m->rc.live);
+    free(m->rc.freelist);
+    free(m->dt.v);
+    free(m->lk.g);
+    rp_map_free(&m->site_map);
+    rp_map_free(&m->type_map);
+    rp_map_free(&m->stack_map);
+    rp_map_free(&m->thread_map);
+    rp_map_free(&m->string_map);
+    rp_map_free(&m->live_map);
+    rp_map_free(&m->xf_map);
+    rp_map_free(&m->dt.by_site);
+    rp_errors_free(&m->err);
+    if (m->reader)
+        ms_reader_close(m->reader);
+    memset(m, 0, sizeof *m);
+}

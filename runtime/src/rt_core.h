@@ -1,0 +1,209 @@
+/*
+ * rt_core.h - internal contract of the runtime core (never installed).
+ *
+ * Data flow: a twin or interposed allocator reserves one ms_event slot in the
+ * calling thread's buffer (rt_reserve: one non-locked xadd on initial-exec
+ * TLS, one unlikely branch), fills it and publishes it by storing `kind`
+ * last. A full buffer is queued to the writer thread (rt_writer.c), which
+ * encodes it as one chunk. The writer may also copy the published prefix of a
+ * buffer that is still being filled (timer flush): slots are published in
+ * order and a slot with kind == 0 ends the prefix.
+ *
+ * Every runtime-owned region holding events or maps is mmap'ed (rt_map), so
+ * the leak scan never mistakes runtime records for program pointers.
+ */
+#ifndef RT_CORE_H
+#define RT_CORE_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "memscope_abi.h"
+#include "msformat.h"
+
+#define RT_EXPORT __attribute__((visibility("default")))
+#define RT_HIDDEN __attribute__((visibility("hidden")))
+#define RT_NOINLINE __attribute__((noinline))
+#define RT_LIKELY(x) __builtin_expect(!!(x), 1)
+#define RT_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define RT_TLS __thread __attribute__((tls_model("initial-exec")))
+
+/* ---- glibc's real allocator (exported by glibc 2.36) ---------------------- */
+void *__libc_malloc(size_t n);
+void *__libc_calloc(size_t n, size_t m);
+void *__libc_realloc(void *p, size_t n);
+void __libc_free(void *p);
+void *__libc_memalign(size_t align, size_t n);
+void *__libc_valloc(size_t n);
+void *__libc_pvalloc(size_t n);
+
+/* ---- buffers ---------------------------------------------------------------- */
+typedef struct rt_buf {
+    struct rt_buf *next;      /* queue / free-list link (under rt_q.mu) */
+    ms_event *ev;             /* cap slots, zeroed when recycled */
+    uint32_t *tids;           /* late buffer only: per-slot thread id */
+    uint32_t cap;
+    uint32_t used;            /* slots handed off (set by the producer at hand-off) */
+    uint32_t flushed;         /* writer only: prefix already written */
+    uint32_t tid;             /* owner thread (0 for the late buffer) */
+    struct rt_thread *owner;  /* NULL for the late buffer */
+    int final;                /* owner's last buffer (thread exit) */
+    size_t map_len;
+} rt_buf;
+
+/* Per-thread stack-id cache entry (ctx key -> stack id). */
+typedef struct {
+    uint64_t key;
+    uint32_t id;
+    uint32_t pad;
+} rt_cache_ent;
+#define RT_CACHE_BITS 9
+#define RT_CACHE_SIZE (1u << RT_CACHE_BITS)
+
+/* One registered thread (mmap'ed registry, recycled by the writer). */
+typedef struct rt_thread {
+    struct rt_thread *next;   /* live or free list (under rt_reg.mu) */
+    rt_buf *buf;              /* current buffer (writer sweeps it); atomic access */
+    uint32_t tid;
+    uint32_t parent;
+    uint64_t start_ns;        /* rt_clock_ns() units already converted */
+    uint64_t end_ns;          /* 0 while running */
+    char name[16];
+    int ended;                /* set at thread exit; record freed once written */
+    int announced;            /* writer: start already written */
+    uintptr_t stk_lo, stk_hi;
+    uint32_t dtor_depth;      /* open __memscope_dtor_begin brackets */
+    uint64_t dtor_start[16];  /* their start ticks */
+    rt_cache_ent cache[RT_CACHE_SIZE];
+} rt_thread;
+
+/* Thread states (rt_tls.state). */
+enum { RT_TS_NEW = 0, RT_TS_ACTIVE, RT_TS_DEAD, RT_TS_OFF, RT_TS_INTERNAL };
+
+/* Per-thread TLS state: small, initial-exec. All-zero is the valid initial
+ * state: cur == limit == NULL sends the first event to the slow path. */
+typedef struct rt_tls {
+    ms_event *cur;            /* next slot; advanced by xadd */
+    ms_event *limit;          /* end of the buffer while recording, else NULL */
+    ms_event *end;            /* end of the current buffer */
+    ms_event *saved_cur;      /* guard: cur at entry */
+    rt_thread *rec;
+    rt_buf *buf;
+    uint32_t guard;           /* recursion guard depth */
+    uint32_t state;           /* RT_TS_* */
+    uint32_t tid;
+    uint32_t in_slow;         /* inside rt_reserve_slow (a nested event is a drop) */
+} rt_tls;
+
+extern RT_TLS rt_tls rt_self RT_HIDDEN;
+extern RT_TLS uint64_t __memscope_ctx;
+
+/* ---- process state ------------------------------------------------------- */
+enum { RT_PS_EARLY = 0, RT_PS_RUNNING, RT_PS_CLOSED, RT_PS_OFF, RT_PS_CHILD };
+
+typedef struct {
+    int state;                /* RT_PS_*, atomic access */
+    int writer_up;            /* writer thread running, atomic access */
+    uint64_t dropped;         /* events not recorded (signal inside slow path) */
+    int fatal;                /* a fatal signal is being handled: no mallinfo2 */
+    pid_t pid;
+    int fork_child;
+} rt_process;
+extern rt_process rt_proc RT_HIDDEN;
+
+/* ---- guard --------------------------------------------------------------------
+ * While guarded, the fast path always branches to the slow path, which
+ * records nothing: the runtime's own allocations (msgpack, zstd, pthread
+ * internals) are never recorded. Nestable; async-signal-safe. */
+static inline void rt_guard_enter(rt_tls *t) {
+    if (t->guard++ == 0)
+        t->saved_cur = t->cur;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    t->limit = NULL;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+static inline void rt_guard_leave(rt_tls *t) {
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    if (t->guard == 1)
+        t->cur = t->saved_cur;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    if (--t->guard == 0 && t->state == RT_TS_ACTIVE && rt_proc.state <= RT_PS_RUNNING)
+        t->limit = t->end;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+/* ---- slot reservation: the hot path ---------------------------------------- */
+/*! rt_reserve_slow() : first event of a thread, full buffer, guard, closed.
+ *  @e: the slot the fast path reserved (maybe invalid). @return a slot to
+ *  fill, or NULL when this event must not be recorded. */
+RT_HIDDEN ms_event *rt_reserve_slow(ms_event *e) RT_NOINLINE;
+
+static inline ms_event *rt_reserve(void) {
+    rt_tls *t = &rt_self;
+    ms_event *e = (ms_event *)(uintptr_t)sizeof(ms_event);
+    /* one non-locked xadd: atomic with respect to signal handlers */
+    __asm__ volatile("xaddq %0, %1" : "+r"(e), "+m"(t->cur) : : "memory");
+    if (RT_UNLIKELY(e >= t->limit))
+        return rt_reserve_slow(e);
+    return e;
+}
+
+/*! rt_publish() : store the fields, kind last (the writer reads a slot only
+ *  once its kind is non-zero). */
+static inline void rt_publish(ms_event *e, uint8_t kind, uint8_t flags, uint64_t addr,
+                              uint64_t aux, uint64_t size, const void *site,
+                              uint32_t stack, uint64_t time) {
+    e->time_ns = time;
+    e->addr = addr;
+    e->aux = aux;
+    e->size = size;
+    e->site = (uint64_t)(uintptr_t)site;
+    e->stack = stack;
+    e->flags = flags;
+    e->reserved = 0;
+    __atomic_store_n(&e->kind, kind, __ATOMIC_RELEASE);
+}
+
+/* ---- stack ids (rt_thread.c) -------------------------------------------------- */
+RT_HIDDEN uint32_t rt_stack_miss(uint64_t key, const void *ra) RT_NOINLINE;
+RT_HIDDEN uint32_t rt_stack_unwound(const void *ra) RT_NOINLINE;
+RT_HIDDEN extern uint32_t rt_stack_depth;
+
+/*! rt_stack_id() : stack id of the current event in O(1) when the pass keeps a
+ *  calling context; @ra is the twin's return address. Only after a successful
+ *  rt_reserve() (the thread record exists). */
+static inline uint32_t rt_stack_id(const void *ra) {
+    uint64_t ctx = __memscope_ctx;
+    if (RT_UNLIKELY(ctx == 0))
+        return rt_stack_unwound(ra);
+    uint64_t key = (ctx * 0x9E3779B97F4A7C15ull) ^ (uint64_t)(uintptr_t)ra;
+    key |= 1;
+    const rt_cache_ent *c =
+        &rt_self.rec->cache[(key * 0xff51afd7ed558ccdull) >> (64 - RT_CACHE_BITS)];
+    if (RT_LIKELY(c->key == key))
+        return c->id;
+    return rt_stack_miss(key, ra);
+}
+
+/* ---- common event emission (rt_twins.c) ---------------------------------- */
+static inline void rt_record(uint8_t kind, uint8_t flags, uint64_t addr, uint64_t aux,
+                             uint64_t size, const void *site, const void *ra);
+
+/* ---- helpers ----------------------------------------------------------------- */
+RT_HIDDEN void *rt_mmap(size_t len);            /* mmap anonymous, NULL on failure */
+RT_HIDDEN void rt_munmap(void *p, size_t len);
+RT_HIDDEN uint32_t rt_gettid(void);
+
+#include "rt_clock.h"
+
+static inline void rt_record(uint8_t kind, uint8_t flags, uint64_t addr, uint64_t aux,
+                             uint64_t size, const void *site, const void *ra) {
+    ms_event *e = rt_reserve();
+    if (RT_UNLIKELY(!e))
+        return;
+    uint32_t st = rt_stack_id(ra);
+    rt_publish(e, kind, flags, addr, aux, size, site, st, rt_clock_now());
+}
+
+#endif /* RT_CORE_H */

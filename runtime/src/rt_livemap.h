@@ -1,0 +1,79 @@
+/*
+ * rt_livemap.h - the live-block map: block address -> {size, site, stack}.
+ *
+ * The writer thread keeps it up to date from the event stream (it is what
+ * the leak scan and a forked child's "inherited blocks" walk over).
+ * Open addressing with linear probing and backward-shift deletion (no
+ * tombstones), in mmap'ed memory only: never malloc, never .data/.bss, so the
+ * leak scan never sees the map's own copies of block addresses as roots.
+ *
+ * Single-threaded: one thread (the writer) owns a map; no locking inside.
+ */
+#ifndef RT_LIVEMAP_H
+#define RT_LIVEMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct rt_livemap rt_livemap;
+
+/* One live block, as rt_livemap_get / rt_livemap_foreach_entry show it. */
+typedef struct {
+    uint64_t addr;     /* never 0 */
+    uint64_t size;     /* requested size */
+    uint64_t site;     /* site id, 0 none */
+    uint32_t stack;    /* stack id, 0 none */
+    uint32_t reserved;
+} rt_live_entry;
+
+/*! rt_livemap_create() : an empty map (a few KiB mapped; grows by
+ *  doubling). @return the map, or NULL if mmap failed. */
+rt_livemap *rt_livemap_create(void);
+
+/*! rt_livemap_destroy() : unmap everything. Safe on NULL. */
+void rt_livemap_destroy(rt_livemap *m);
+
+/*! rt_livemap_insert() : record block @addr (!= 0).
+ *  @return 1 if the address was new; 0 if it was already present (its
+ *  entry is replaced: the byte total follows the new size); -1 if @addr is
+ *  0 or the map could not grow (mmap failed; the map is unchanged). */
+int rt_livemap_insert(rt_livemap *m, uint64_t addr, uint64_t size,
+                      uint64_t site, uint32_t stack);
+
+/*! rt_livemap_remove() : forget block @addr; its size goes to *@size_out
+ *  when found (and @size_out is not NULL).
+ *  @return 1 found and removed, 0 not present. */
+int rt_livemap_remove(rt_livemap *m, uint64_t addr, uint64_t *size_out);
+
+/*! rt_livemap_get() : copy the entry of @addr into *@out.
+ *  @return 1 found, 0 not present. */
+int rt_livemap_get(const rt_livemap *m, uint64_t addr, rt_live_entry *out);
+
+/*! rt_livemap_count() : live blocks. rt_livemap_bytes() : sum of their
+ *  sizes. Both 0 on NULL. */
+size_t rt_livemap_count(const rt_livemap *m);
+uint64_t rt_livemap_bytes(const rt_livemap *m);
+
+/*! rt_livemap_foreach() : call @cb for every live block, in no particular
+ *  order. The map must not be modified during the walk. */
+void rt_livemap_foreach(const rt_livemap *m,
+                        void (*cb)(void *u, uint64_t addr, uint64_t size),
+                        void *u);
+
+/*! rt_livemap_foreach_entry() : the same with the whole entry (site and
+ *  stack too), e.g. to re-emit inherited blocks in a forked child. */
+void rt_livemap_foreach_entry(const rt_livemap *m,
+                              void (*cb)(void *u, const rt_live_entry *e),
+                              void *u);
+
+/*! rt_livemap_clear() : forget every block, keep the memory. */
+void rt_livemap_clear(rt_livemap *m);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* RT_LIVEMAP_H */

@@ -1,0 +1,34 @@
+# e2e_lib.sh - helpers shared by the driver's end-to-end tests (sourced).
+# Every e2e script takes: BIN CLANG PROJECTS WORK
+set -u
+BIN=$1 CLANG=$2 PROJECTS=$3 W=$4
+MSCC=$BIN/memscope-cc MSCXX=$BIN/memscope-c++ MSRUN=$BIN/memscope-run
+unset MEMSCOPE_OPTIONS MEMSCOPE_CLANG MEMSCOPE_CLANGXX MEMSCOPE_CC_VERBOSE MEMSCOPE_CC_DISABLE \
+      MEMSCOPE_DRIVER_ACTIVE MAKEFLAGS MFLAGS MAKELEVEL CFLAGS CXXFLAGS LDFLAGS CC CXX
+export LC_ALL=C
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+ok() { echo "ok: $*"; }
+die() { echo "FAIL: $*"; exit 1; }
+# run DESC CMD...: run a step, show its output on failure.
+run() {
+  desc=$1; shift
+  if "$@" >"$W/step.log" 2>&1; then ok "$desc"; return 0; fi
+  fail "$desc (exit $?)"; tail -n 40 "$W/step.log"; return 1
+}
+# check_trace FILE DESC: FILE exists and starts with the .ms magic.
+check_trace() {
+  if [ ! -s "$1" ]; then fail "$2: no trace at $1"; return 1; fi
+  magic=$(head -c 8 "$1")
+  if [ "$magic" = MEMSCOPE ]; then ok "$2: $1 is a trace"; else fail "$2: $1 does not start with MEMSCOPE"; fi
+}
+# check_traces GLOB DESC: at least one file matches, all are traces.
+check_traces() {
+  n=0
+  for f in $1; do [ -e "$f" ] || continue; n=$((n + 1)); check_trace "$f" "$2"; done
+  [ $n -gt 0 ] || fail "$2: no trace matches $1"
+}
+# defines FILE SYMBOL: the ELF file defines SYMBOL in its dynamic table.
+exports() { nm -D --defined-only "$1" 2>/dev/null | grep -q " $2\$"; }
+finish() { echo "$fails failure(s)"; [ "$fails" = 0 ]; }
+rm -rf "$W" && mkdir -p "$W" || exit 1

@@ -1,0 +1,53 @@
+; Calling context: around each user call, V = V*3 + id (TLS, initial-exec)
+; and V restored after; not around intrinsics, runtime calls, musttail or
+; returns_twice calls; no restore after a call in tail position.
+; RUN: %opt_ms -passes=memscope -S %s | FileCheck %s
+; RUN: %opt_ms -passes=memscope -memscope-ctx=false -S %s | FileCheck --check-prefix=OFF %s
+; RUN: %opt_ms -passes=memscope -S %s | llc-19 -o /dev/null
+target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
+target triple = "x86_64-pc-linux-gnu"
+
+declare void @work(i32)
+declare i32 @setjmp(ptr) returns_twice
+declare ptr @malloc(i64)
+
+; CHECK: @__memscope_ctx = external thread_local(initialexec) global i64, align 8
+
+define void @caller(ptr %buf) {
+; CHECK-LABEL: define void @caller(
+; CHECK: [[OLD:%[0-9]+]] = load i64, ptr @__memscope_ctx
+; CHECK-NEXT: [[M:%[0-9]+]] = mul i64 [[OLD]], 3
+; CHECK-NEXT: [[NEW:%[0-9]+]] = add i64 [[M]], [[ID1:-?[0-9]+]]
+; CHECK-NEXT: store i64 [[NEW]], ptr @__memscope_ctx
+; CHECK-NEXT: call void @work(i32 1)
+; CHECK-NEXT: store i64 [[OLD]], ptr @__memscope_ctx
+; CHECK: add i64 {{%[0-9]+}}, [[ID2:-?[0-9]+]]
+; CHECK: call void @work(i32 2)
+; CHECK-NEXT: store i64 {{%[0-9]+}}, ptr @__memscope_ctx
+; CHECK-NOT: __memscope_ctx
+; CHECK: call i32 @setjmp(
+; CHECK-NOT: __memscope_ctx
+; CHECK: call ptr @__memscope_malloc(
+; CHECK-NOT: __memscope_ctx
+; CHECK: call void @llvm.memset
+; CHECK-NEXT: ret void
+  call void @work(i32 1)
+  call void @work(i32 2)
+  %r = call i32 @setjmp(ptr %buf)
+  %p = call ptr @malloc(i64 4)
+  call void @llvm.memset.p0.i64(ptr %p, i8 0, i64 4, i1 false)
+  ret void
+}
+
+define void @tail(i32 %x) {
+; CHECK-LABEL: define void @tail(
+; CHECK: store i64 {{%[0-9]+}}, ptr @__memscope_ctx
+; CHECK-NEXT: tail call void @work(i32 %x)
+; CHECK-NEXT: ret void
+  tail call void @work(i32 %x)
+  ret void
+}
+
+declare void @llvm.memset.p0.i64(ptr, i8, i64, i1)
+
+; OFF-NOT: __memscope_ctx

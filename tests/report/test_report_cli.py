@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""CLI tests of memscope-report: exit codes, error lines, every subcommand,
+and the --json document parsed back with the values the synthetic traces
+were built with (tests/report/rp_gen_trace.c).
+
+usage: test_report_cli.py MEMSCOPE_REPORT RP_GEN_TRACE WORKDIR
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+REPORT, GEN, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
+failures = []
+
+
+def run(*args, rc=None):
+    p = subprocess.run([REPORT, *args], capture_output=True, text=True, timeout=60)
+    if rc is not None and p.returncode != rc:
+        failures.append(f"{args}: exit {p.returncode}, expected {rc}; stderr: {p.stderr.strip()}")
+    return p
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+
+
+def gen(scenario, name):
+    path = os.path.join(WORK, name)
+    if os.path.exists(path):
+        os.unlink(path)
+    subprocess.run([GEN, scenario, path], check=True)
+    return path
+
+
+shutil.rmtree(WORK, ignore_errors=True)
+os.makedirs(WORK)
+demo = gen("demo", "demo.ms")
+
+# ---- usage and input errors -------------------------------------------------
+p = run("--help", rc=0)
+check("Exit codes" in p.stdout and "export --input" in p.stdout, "--help lists exit codes")
+p = run(rc=2)
+p = run("--bogus", demo, rc=2)
+check(p.stderr.strip() == "memscope-report: unknown option '--bogus' (see --help)",
+      f"unknown option line: {p.stderr!r}")
+p = run("-n", "x", demo, rc=2)
+check("takes a number" in p.stderr, "bad -n value")
+missing = os.path.join(WORK, "missing.ms")
+p = run(missing, rc=3)
+check(p.stderr.strip() == f"memscope-report: {missing}: No such file or directory",
+      f"missing file line: {p.stderr!r}")
+text = os.path.join(WORK, "notes.txt")
+with open(text, "w") as f:
+    f.write("this is not a trace, just some text that is long enough\n" * 4)
+p = run(text, rc=3)
+check(p.stderr.startswith(f"memscope-report: {text}: not a memscope trace"),
+      f"non-trace line: {p.stderr!r}")
+check(p.stderr.count("\n") == 1, "one line for a non-trace file")
+empty = os.path.join(WORK, "empty.ms")
+open(empty, "w").close()
+p = run(empty, rc=3)
+check(empty in p.stderr, "empty file named")
+run("info", missing, rc=3)
+run("verify", text, rc=3)
+
+# ---- the JSON document --------------------------------------------------------
+p = run(demo, "--json", rc=0)
+doc = json.loads(p.stdout)
+check(doc["schema"] == 1, "schema field")
+check(doc["trace"]["complete"] is True and doc["trace"]["notice"] is None, "complete trace")
+t = doc["totals"]
+check((t["allocations"], t["frees"], t["reallocations"]) == (12, 9, 10), f"totals {t}")
+check(t["peak_bytes"] == 1172 and t["peak_blocks"] == 4, "peak")
+check(t["bytes_requested"] == 7112, "bytes requested")
+check(t["temporaries"] == 7, f"temporaries {t['temporaries']}")
+check(t["peak_contributors"][0]["site"]["variable"] == "buf", "top peak contributor")
+lk = doc["leaks"]
+check(lk["scan"] is True and lk["definite"] == {"blocks": 3, "bytes": 72}, f"leaks {lk['definite']}")
+g = lk["groups"][0]
+check((g["kind"], g["count"], g["bytes"], g["type"], g["variable"]) ==
+      ("definite", 3, 72, "struct node", "n"), f"leak group {g}")
+o = g["owners"][0]
+check((o["variable"], o["function"], o["file"], o["line"], o["count"]) ==
+      ("head", "main", "list.c", 30, 3), f"leak owner {o}")
+frames = g["stack"]["frames"]
+check(frames[0]["function"] == "gen_leaky_push", f"runtime frame hidden, symbolized: {frames[0]}")
+check(frames[0]["file"].endswith("rp_gen_trace.c") and frames[0]["line"] > 0, "file:line")
+check(frames[1]["function"] == "main", "second frame main")
+rc_ = doc["realloc_chains"]
+check(rc_["chains"] == 1 and rc_["quadratic"] == 1, "chains")
+c = rc_["top"][0]
+check(c["variable"] == "buf" and c["quadratic"] and c["steps"] == 10, f"chain {c}")
+check(c["sizes"][:3] == [100, 200, 300] and c["bytes_copied"] == 5500, "chain sizes/copied")
+x = doc["cross_thread_frees"][0]
+check((x["count"], x["bytes"], x["variable"], x["alloc"]["thread"], x["free"]["thread"]) ==
+      (2, 96, "item", 1, 2), f"cross-thread {x}")
+check(x["free"]["site"]["function"] == "consumer" and x["free"]["thread_name"] == "consumer",
+      "free side named")
+e = doc["errors"]
+check(e["sound"] is True and e["counts"]["double_free"] == 1, f"errors {e['counts']}")
+check(e["list"][0]["other"]["role"] == "first_free", "double free: first free side")
+d = doc["destructors"]["by_site"][0]
+check((d["callee"], d["calls"], d["frees"], d["total_ns"]) == ("list_free", 1, 1, 40), f"dtor {d}")
+types = {ty["type"]: ty for ty in doc["types"]}
+check(types["struct node"]["allocations"] == 4 and types["struct item"]["bytes"] == 96, "types")
+check(doc["phases"][0]["name"] == "startup", "phases")
+check(doc["call_tree"]["top_down"]["children"][0]["function"] == "main", "call tree top-down")
+check(doc["call_tree"]["bottom_up"]["children"][0]["function"] == "gen_leaky_push",
+      "call tree bottom-up")
+p = run(demo, "--json", "-n", "1", rc=0)
+check(len(json.loads(p.stdout)["sites"]) == 1, "-n limits JSON lists")
+
+# ---- text ---------------------------------------------------------------------
+p = run(demo, rc=0)
+check("SUMMARY" in p.stdout and "last owner `head` left scope at list.c:30 in main" in p.stdout,
+      "text shows the last owner")
+check("\033[" not in p.stdout, "no colour when not a terminal")
+check("QUADRATIC" in p.stdout, "text flags the quadratic chain")
+
+# ---- -o and -f -------------------------------------------------------------------
+out = os.path.join(WORK, "out.json")
+run(demo, "--json", "-o", out, rc=0)
+check(json.load(open(out))["schema"] == 1, "-o writes the file")
+p = run(demo, "--json", "-o", out, rc=4)
+check("file exists" in p.stderr, "-o refuses to overwrite")
+run(demo, "--json", "-o", out, "-f", rc=0)
+
+# ---- weaker claims without whole-heap coverage ------------------------------------
+nw = gen("nowhole", "nowhole.ms")
+doc = json.loads(run(nw, "--json", rc=0).stdout)
+check(doc["errors"]["sound"] is False and doc["errors"]["note"], "weaker claim noted")
+check("weaker claim" in run(nw, rc=0).stdout, "text says the claim is weaker")
+
+# ---- build id mismatch -----------------------------------------------------------------
+bb = gen("badbuildid", "badbuildid.ms")
+doc = json.loads(run(bb, "--json", rc=0).stdout)
+check(any("build id mismatch" in w for w in doc["warnings"]), f"build id warning {doc['warnings']}")
+check(doc["leaks"]["groups"][0]["stack"]["frames"][0]["addr"].startswith("0x"), "addresses kept")
+
+# ---- truncated and damaged traces -------------------------------------------------------
+ni = gen("noindex", "noindex.ms")
+p = run(ni, rc=0)
+check(p.stdout.startswith("NOTICE: trace"), f"notice first: {p.stdout[:80]!r}")
+doc = json.loads(run(ni, "--json", rc=0).stdout)
+check(doc["trace"]["recovered"] is True and "truncated" in doc["trace"]["notice"], "json notice")
+check(doc["totals"]["allocations"] == 12, "no-index trace fully recovered")
+p = run("verify", ni, rc=1)
+check("DAMAGED" in p.stdout, "verify says damaged")
+
+cut = os.path.join(WORK, "cut.ms")
+shutil.copy(demo, cut)
+size = os.path.getsize(cut)
+os.truncate(cut, size * 2 // 3)
+p = run(cut, "--json", rc=0)
+doc = json.loads(p.stdout)
+check(doc["trace"]["recovered"] and doc["leaks"]["scan"] is False, "cut trace: recovered, no scan")
+check(doc["leaks"]["reason"] is not None, "cut trace: reason for live-at-end")
+p = run("verify", cut, rc=1)
+check(cut in p.stderr, "verify names the file")
+
+bad = os.path.join(WORK, "flipped.ms")
+data = bytearray(open(demo, "rb").read())
+info = json.loads(run("info", "--json", "--chunks", demo, rc=0).stdout)
+ev = [ch for ch in info["chunks"] if ch["type"] == "events"][0]
+pos = ev["offset"] + (size - ev["offset"]) // 8 + 40
+data[pos] ^= 0xFF
+open(bad, "wb").write(bytes(data))
+p = run("verify", bad, rc=1)
+check("chunk" in p.stderr, f"verify reports the damaged chunk: {p.stderr!r}")
+run("verify", demo, rc=0)
+
+# ---- info / extract / convert / export -------------------------------------------------
+p = run("info", demo, rc=0)
+check("events" in p.stdout and "sites" in p.stdout, "info lists chunk types")
+types = {ty["type"]: ty for ty in info["types"]}
+check(types["events"]["items"] == 38 and types["sites"]["items"] == 10, f"info json {types.keys()}")
+doc = json.loads(run("extract", "--chunk", "sites", demo, rc=0).stdout)
+sites = [s for ch in doc["chunks"] for s in ch["items"]]
+check(len(sites) == 10 and any(s["variable"] == "head" for s in sites), "extract sites")
+run("extract", "--chunk", "bogus", demo, rc=2)
+conv = os.path.join(WORK, "conv.ms")
+run("convert", demo, "-o", conv, "--compression", "lz4", rc=0)
+ci = json.loads(run("info", "--json", conv, rc=0).stdout)
+check(ci["complete"] and all("zstd" not in ty["codecs"] for ty in ci["types"]), "converted codec")
+a = json.loads(run(demo, "--json", "--no-symbols", rc=0).stdout)["totals"]
+b = json.loads(run(conv, "--json", "--no-symbols", rc=0).stdout)["totals"]
+check(a == b, "converted trace analyses the same")
+p = run("convert", demo, "-o", conv, rc=4)
+check("file exists" in p.stderr, "convert refuses to overwrite")
+run("convert", demo, "-o", conv, "--compression", "nope", rc=2)
+doc = json.loads(run("export", "--input", demo, "--format", "json", rc=0).stdout)
+evs = [e for ch in doc["chunks"] if ch["type"] == "events" for e in ch["items"]]
+check(len(evs) == 38 and evs[1]["kind"] == "alloc" and evs[1]["size"] == 24, "export events")
+check(doc["recovery"]["complete"] is True, "export recovery")
+run("export", "--input", demo, "--format", "xml", rc=2)
+
+if failures:
+    print("FAILED:")
+    for f in failures:
+        print("  " + f)
+    sys.exit(1)
+print("all report CLI checks passed")

@@ -1,0 +1,293 @@
+/*
+ * rt_prog - scenarios for the runtime's end-to-end tests. Linked like
+ * memscope-cc links executables (whole static runtime + dynamic list); calls
+ * the pass's entry points directly with hand-made site records, so no pass
+ * is needed. Usage: rt_prog SCENARIO [args]; test_rt_e2e.c checks the traces.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "memscope.h"
+#include "memscope_abi.h"
+#include "rt_prog_sites.h"
+
+#define SITE_REC(name, k)                                                                  \
+    __attribute__((used, section("memscope_sites"), aligned(8))) const memscope_site name = \
+        {MEMSCOPE_SITE_MAGIC, k, 0, __LINE__, idx_##name + 1, 0, 0, 0, 0, 0, 0, 0};
+RT_PROG_SITES(SITE_REC)
+
+extern const memscope_site __start_memscope_sites[], __stop_memscope_sites[];
+__attribute__((constructor(101))) static void register_sites(void) {
+    __memscope_init_v1(__start_memscope_sites, __stop_memscope_sites);
+}
+
+static void msleep(long ms) {
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+/* ---- basic ----------------------------------------------------------------- */
+static int basic(void) {
+    void *v[1000];
+    for (int i = 0; i < 1000; i++)
+        v[i] = __memscope_malloc(100, &site_malloc);
+    for (int i = 0; i < 1000; i++)
+        __memscope_free(v[i], &site_free);
+    __memscope_free(NULL, &site_free); /* not recorded */
+    for (int i = 0; i < 10; i++)
+        __memscope_free(__memscope_calloc(3, 7, &site_calloc), &site_free);
+    char *p = __memscope_malloc(10, &site_malloc2);
+    for (int i = 0; i < 5; i++)
+        p = __memscope_realloc(p, 100 << i, &site_realloc);
+    __memscope_free(p, &site_free);
+    char *s = __memscope_strdup("hello", &site_strdup);
+    __memscope_free(s, &site_free);
+    for (int i = 0; i < 5; i++) {
+        void *a = NULL;
+        if (__memscope_posix_memalign(&a, 64, 200, &site_pmemalign) != 0 || ((uintptr_t)a & 63))
+            return 1;
+        __memscope_free(a, &site_free);
+    }
+    void *f = __memscope_malloc(SIZE_MAX / 2, &site_fail);
+    if (f)
+        return 1;
+    void *named = __memscope_malloc(64, &site_malloc2);
+    memscope_name(named, "blockname");
+    memscope_phase("phase-two");
+    static char pool[256];
+    memscope_alloc(pool, 32);
+    memscope_free(pool);
+    __memscope_scope_exit(named, &site_scope);
+    __memscope_dtor_begin(named, &site_dtor);
+    __memscope_free(named, &site_free);
+    __memscope_dtor_end(named, &site_dtor);
+    /* whole heap: plain calls from this (uninstrumented) code and from libc */
+    void *volatile q = malloc(12345);
+    free(q);
+    char *volatile d = strdup("abcdef");
+    free(d);
+    return 0;
+}
+
+/* ---- stress: threads in waves, random exits, TSD destructors that free ------ */
+static long stress_n;
+static pthread_key_t user_key;
+
+static void user_dtor(void *p) { __memscope_free(p, &site_tsd_free); }
+
+static void work(long n, uint64_t seed) {
+    void *keep[16] = {0};
+    for (long i = 0; i < n; i++) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        int k = (int)(seed >> 60);
+        if (keep[k])
+            __memscope_free(keep[k], &site_free);
+        keep[k] = __memscope_malloc(16 + (seed >> 58), &site_malloc);
+    }
+    for (int k = 0; k < 16; k++)
+        if (keep[k])
+            __memscope_free(keep[k], &site_free);
+}
+
+static void *stress_thread(void *arg) {
+    uintptr_t id = (uintptr_t)arg;
+    pthread_setspecific(user_key, __memscope_malloc(24, &site_tsd));
+    work(stress_n, id * 7919 + 1);
+    if (id % 3 == 0)
+        pthread_exit(NULL); /* exits through pthread_exit */
+    if (id % 5 == 0)
+        msleep((long)(id % 7)); /* exit at scattered times */
+    return NULL;
+}
+
+static int stress(int argc, char **argv) {
+    stress_n = argc > 2 ? atol(argv[2]) : 100000;
+    pthread_key_create(&user_key, user_dtor);
+    pthread_t th[64];
+    for (int wave = 0; wave < 4; wave++) {
+        for (int i = 0; i < 16; i++)
+            pthread_create(&th[wave * 16 + i], NULL, stress_thread,
+                           (void *)(uintptr_t)(wave * 16 + i));
+        if (wave % 2)
+            for (int i = 0; i < 16; i++)
+                pthread_join(th[wave * 16 + i], NULL);
+    }
+    for (int wave = 0; wave < 4; wave += 2)
+        for (int i = 0; i < 16; i++)
+            pthread_join(th[wave * 16 + i], NULL);
+    return 0;
+}
+
+/* ---- fork ------------------------------------------------------------------------ */
+static int do_fork(void) {
+    void *keep[50];
+    for (int i = 0; i < 50; i++)
+        keep[i] = __memscope_malloc(50, &site_malloc);
+    pid_t pid = fork();
+    if (pid < 0)
+        return 1;
+    if (pid == 0) {
+        for (int i = 0; i < 20; i++)
+            __memscope_free(__memscope_malloc(70, &site_malloc2), &site_free);
+        printf("%d\n", (int)getpid());
+        fflush(stdout);
+        exit(0);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    for (int i = 0; i < 50; i++)
+        __memscope_free(keep[i], &site_free);
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
+}
+
+/* ---- exec -------------------------------------------------------------------------- */
+static int do_exec(char **argv, int after) {
+    if (after) {
+        for (int i = 0; i < 7; i++)
+            __memscope_free(__memscope_malloc(77, &site_malloc2), &site_free);
+        return 0;
+    }
+    for (int i = 0; i < 5; i++)
+        __memscope_free(__memscope_malloc(55, &site_malloc), &site_free);
+    memscope_flush();
+    execl("/proc/self/exe", argv[0], "exec", "after", (char *)NULL);
+    return 1;
+}
+
+/* ---- dlopen of an uninstrumented library -------------------------------------------- */
+static int do_dlopen(const char *lib) {
+    void *h = dlopen(lib, RTLD_NOW);
+    if (!h) {
+        fprintf(stderr, "%s\n", dlerror());
+        return 1;
+    }
+    int (*fn)(int) = (int (*)(int))dlsym(h, "rt_dl_allocate");
+    if (!fn || fn(10) != 10)
+        return 1;
+    msleep(150); /* a timer flush sees the new module */
+    dlclose(h);
+    return 0;
+}
+
+/* ---- signal handlers that allocate ------------------------------------------------- */
+static volatile sig_atomic_t handled;
+static void on_alarm(int sig) {
+    (void)sig;
+    __memscope_free(__memscope_malloc(555, &site_signal), &site_signal_free);
+    handled++;
+}
+
+static int do_signal(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm;
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGALRM, &sa, NULL);
+    struct itimerval it = {{0, 200}, {0, 200}};
+    setitimer(ITIMER_REAL, &it, NULL);
+    long n = 0;
+    while (handled < 2000) {
+        __memscope_free(__memscope_malloc(33, &site_malloc), &site_free);
+        n++;
+    }
+    struct itimerval off = {{0, 0}, {0, 0}};
+    setitimer(ITIMER_REAL, &off, NULL);
+    printf("%ld %d\n", n, (int)handled);
+    return 0;
+}
+
+/* ---- runs until killed ---------------------------------------------------------------- */
+static int spin(void) {
+    long n = 0;
+    for (;;) {
+        void *p = __memscope_malloc(40, &site_malloc);
+        __memscope_free(p, &site_free);
+        if (++n == 2000) {
+            printf("ready\n");
+            fflush(stdout);
+        }
+        if (n % 1000 == 0)
+            msleep(1);
+    }
+}
+
+/* ---- double free: glibc aborts --------------------------------------------------------- */
+static int double_free(void) {
+    char *p = __memscope_malloc(4242, &site_malloc);
+    p[0] = 1;
+    __memscope_free(p, &site_free);
+    __memscope_free(p, &site_free2); /* glibc: "free(): double free detected" */
+    return 0;
+}
+
+static int quick_exit_(void) {
+    for (int i = 0; i < 300; i++)
+        __memscope_free(__memscope_malloc(30, &site_malloc), &site_free);
+    msleep(400); /* > flush_ms: the timer flush wrote them */
+    _exit(0);
+}
+
+/* ---- leaks ------------------------------------------------------------------------------- */
+struct node {
+    struct node *next;
+    char pad[40];
+};
+struct node *volatile global_keep;
+
+static int leaks(void) {
+    global_keep = __memscope_malloc(sizeof(struct node), &site_reach);
+    global_keep->next = __memscope_malloc(sizeof(struct node), &site_reach);
+    global_keep->next->next = NULL;
+    struct node *lost = __memscope_malloc(sizeof(struct node), &site_lost);
+    lost->next = __memscope_malloc(sizeof(struct node), &site_indirect);
+    lost->next->next = NULL;
+    lost = NULL;
+    return 0;
+}
+
+static int segv(void) {
+    for (int i = 0; i < 10; i++)
+        __memscope_malloc(10, &site_malloc);
+    volatile int *np = (volatile int *)(uintptr_t)8;
+    return *np;
+}
+
+int main(int argc, char **argv) {
+    const char *s = argc > 1 ? argv[1] : "basic";
+    if (!strcmp(s, "basic"))
+        return basic();
+    if (!strcmp(s, "stress"))
+        return stress(argc, argv);
+    if (!strcmp(s, "fork"))
+        return do_fork();
+    if (!strcmp(s, "exec"))
+        return do_exec(argv, argc > 2);
+    if (!strcmp(s, "dlopen"))
+        return do_dlopen(argc > 2 ? argv[2] : "");
+    if (!strcmp(s, "signal"))
+        return do_signal();
+    if (!strcmp(s, "spin"))
+        return spin();
+    if (!strcmp(s, "doublefree"))
+        return double_free();
+    if (!strcmp(s, "_exit"))
+        return quick_exit_();
+    if (!strcmp(s, "leaks"))
+        return leaks();
+    if (!strcmp(s, "segv"))
+        return segv();
+    fprintf(stderr, "rt_prog: unknown scenario %s\n", s);
+    return 2;
+}

@@ -1,0 +1,190 @@
+/*
+ * test_support_livemap.c - the live-block map (runtime/src/rt_livemap.c):
+ * exact counts and bytes over a million blocks, removal without
+ * tombstones, replacement, iteration.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "rt_livemap.h"
+
+enum { MILLION = 1000000 };
+
+/* Distinct, 16-aligned, scattered addresses (an odd multiplier is a
+ * bijection), and a size per block. */
+static uint64_t addr_of(uint64_t i)
+{
+    return 0x100000000ull + ((i * 0x9E3779B1ull) & 0xffffffffffull) * 16u;
+}
+
+static uint64_t size_of(uint64_t i)
+{
+    return 1 + (i * 7919u) % 4096u;
+}
+
+struct sums {
+    size_t n;
+    uint64_t bytes;
+    uint64_t xor_addr;
+};
+
+static void sum_cb(void *u, uint64_t addr, uint64_t size)
+{
+    struct sums *s = u;
+    s->n++;
+    s->bytes += size;
+    s->xor_addr ^= addr;
+}
+
+static void sum_entry_cb(void *u, const rt_live_entry *e)
+{
+    struct sums *s = u;
+    s->n++;
+    s->bytes += e->size;
+    s->xor_addr ^= e->addr ^ e->site ^ e->stack;
+}
+
+static void test_million(void **state)
+{
+    (void)state;
+    rt_livemap *m = rt_livemap_create();
+    assert_non_null(m);
+    uint64_t bytes = 0, xr = 0;
+    for (uint64_t i = 0; i < MILLION; i++) {
+        assert_int_equal(rt_livemap_insert(m, addr_of(i), size_of(i), i * 3, (uint32_t)i), 1);
+        bytes += size_of(i);
+        xr ^= addr_of(i);
+    }
+    assert_int_equal(rt_livemap_count(m), MILLION);
+    assert_int_equal(rt_livemap_bytes(m), bytes);
+    struct sums s = {0};
+    rt_livemap_foreach(m, sum_cb, &s);
+    assert_int_equal(s.n, MILLION);
+    assert_int_equal(s.bytes, bytes);
+    assert_int_equal(s.xor_addr, xr);
+
+    /* Remove the odd ones. */
+    for (uint64_t i = 1; i < MILLION; i += 2) {
+        uint64_t sz = 0;
+        assert_int_equal(rt_livemap_remove(m, addr_of(i), &sz), 1);
+        assert_int_equal(sz, size_of(i));
+        bytes -= sz;
+    }
+    assert_int_equal(rt_livemap_count(m), MILLION / 2);
+    assert_int_equal(rt_livemap_bytes(m), bytes);
+    /* Every remaining block is still found (deletion kept probe runs whole),
+     * every removed one is gone. */
+    for (uint64_t i = 0; i < MILLION; i++) {
+        rt_live_entry e;
+        int found = rt_livemap_get(m, addr_of(i), &e);
+        assert_int_equal(found, (i & 1) == 0);
+        if (found) {
+            assert_int_equal(e.size, size_of(i));
+            assert_int_equal(e.site, i * 3);
+            assert_int_equal(e.stack, (uint32_t)i);
+        }
+    }
+    assert_int_equal(rt_livemap_remove(m, addr_of(1), NULL), 0);
+    assert_int_equal(rt_livemap_remove(m, 0x10, NULL), 0);
+
+    /* Remove the rest. */
+    for (uint64_t i = 0; i < MILLION; i += 2)
+        assert_int_equal(rt_livemap_remove(m, addr_of(i), NULL), 1);
+    assert_int_equal(rt_livemap_count(m), 0);
+    assert_int_equal(rt_livemap_bytes(m), 0);
+    s = (struct sums){0};
+    rt_livemap_foreach(m, sum_cb, &s);
+    assert_int_equal(s.n, 0);
+    rt_livemap_destroy(m);
+}
+
+/* Consecutive addresses make long probe runs: interleaved inserts and
+ * removals must keep counts exact against a reference array. */
+static void test_dense_churn(void **state)
+{
+    (void)state;
+    enum { N = 200000 };
+    uint8_t *live = calloc(N, 1);
+    uint64_t *sz = calloc(N, sizeof *sz);
+    rt_livemap *m = rt_livemap_create();
+    size_t count = 0;
+    uint64_t bytes = 0;
+    uint64_t rng = 88172645463325252ull;
+    for (int step = 0; step < 1000000; step++) {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        size_t i = (size_t)(rng % N);
+        uint64_t a = 0x7f0000000000ull + i * 16;
+        if (live[i]) {
+            uint64_t got = 0;
+            assert_int_equal(rt_livemap_remove(m, a, &got), 1);
+            assert_int_equal(got, sz[i]);
+            live[i] = 0;
+            count--;
+            bytes -= got;
+        } else {
+            sz[i] = rng >> 52;
+            assert_int_equal(rt_livemap_insert(m, a, sz[i], 0, 0), 1);
+            live[i] = 1;
+            count++;
+            bytes += sz[i];
+        }
+    }
+    assert_int_equal(rt_livemap_count(m), count);
+    assert_int_equal(rt_livemap_bytes(m), bytes);
+    for (size_t i = 0; i < N; i++)
+        assert_int_equal(rt_livemap_get(m, 0x7f0000000000ull + i * 16, NULL), live[i]);
+    rt_livemap_destroy(m);
+    free(live);
+    free(sz);
+}
+
+static void test_replace_and_errors(void **state)
+{
+    (void)state;
+    rt_livemap *m = rt_livemap_create();
+    assert_int_equal(rt_livemap_insert(m, 0x1000, 100, 7, 8), 1);
+    assert_int_equal(rt_livemap_insert(m, 0x1000, 40, 9, 10), 0); /* replaced */
+    assert_int_equal(rt_livemap_count(m), 1);
+    assert_int_equal(rt_livemap_bytes(m), 40);
+    rt_live_entry e;
+    assert_int_equal(rt_livemap_get(m, 0x1000, &e), 1);
+    assert_int_equal(e.site, 9);
+    assert_int_equal(e.stack, 10);
+    assert_int_equal(rt_livemap_insert(m, 0, 5, 0, 0), -1);
+    assert_int_equal(rt_livemap_count(m), 1);
+    assert_int_equal(rt_livemap_insert(m, 0x2000, 0, 0, 0), 1); /* malloc(0) */
+    assert_int_equal(rt_livemap_count(m), 2);
+    assert_int_equal(rt_livemap_bytes(m), 40);
+    struct sums s = {0};
+    rt_livemap_foreach_entry(m, sum_entry_cb, &s);
+    assert_int_equal(s.n, 2);
+    assert_int_equal(s.xor_addr, 0x1000u ^ 9u ^ 10u ^ 0x2000u);
+    rt_livemap_clear(m);
+    assert_int_equal(rt_livemap_count(m), 0);
+    assert_int_equal(rt_livemap_bytes(m), 0);
+    assert_int_equal(rt_livemap_get(m, 0x1000, NULL), 0);
+    assert_int_equal(rt_livemap_insert(m, 0x1000, 1, 0, 0), 1);
+    rt_livemap_destroy(m);
+    rt_livemap_destroy(NULL);
+    assert_int_equal(rt_livemap_count(NULL), 0);
+    assert_int_equal(rt_livemap_insert(NULL, 0x10, 1, 0, 0), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_million),
+        cmocka_unit_test(test_dense_churn),
+        cmocka_unit_test(test_replace_and_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
