@@ -96,6 +96,8 @@ typedef struct {
     int user_g;            /* the user chose a debug level (-g, -g0, -ggdb, -gdwarf-4, ...) */
     int user_mllvm_memscope; /* the user passed -mllvm -memscope-... themselves */
     int has_dashdash;      /* a top-level "--" ends the options */
+    const char *x_lang;    /* the -x language in force after the options, or NULL
+                            * (files the driver appends must not be read as it) */
     size_t n_inputs;       /* inputs: files, "-", -l libraries */
     size_t n_cfamily;      /* C, C++, Objective-C sources, headers, .i/.ii */
     /* Mapped pass options: name "-memscope-scope", value "false" (static

@@ -35,7 +35,10 @@ static const char *const separate_opts[] = {
     "-working-directory", "-resource-dir", "--sysroot", "--param", "-dumpdir", "-dumpbase",
     "-dumpbase-ext", "-aux-info", "-specs", "--gcc-toolchain", "-framework", "-install_name",
     "-ccc-gcc-name", "-ccc-install-dir", "--config", "--rtlib", "--unwindlib", "-module-dependency-dir",
-    "-fmodule-map-file", "-fmodules-cache-path", "-MD-file",
+    "-fmodule-map-file", "-fmodules-cache-path", "--output", "--include-directory",
+    "--define-macro", "--undefine-macro", "--library-directory", "--include", "--imacros",
+    "--include-directory-after", "--include-prefix", "--include-with-prefix",
+    "--include-with-prefix-before", "--dependent-lib", "--assert",
     NULL,
 };
 
@@ -240,13 +243,14 @@ ms_drv_error ms_drv_classify(char *const *args, size_t n, ms_drv_class *c) {
             continue;
         }
         /* Options. */
-        if (streq(a, "-x") && i + 1 < n) {
+        if ((streq(a, "-x") || streq(a, "--language")) && i + 1 < n) {
             lang = streq(args[i + 1], "none") ? NULL : args[i + 1];
             i++;
             continue;
         }
-        if (a[1] == 'x' && a[2] != '\0') {
-            lang = streq(a + 2, "none") ? NULL : a + 2; /* -xc, -xc++ */
+        if ((a[1] == 'x' && a[2] != '\0') || starts(a, "--language=")) {
+            const char *l = a[1] == 'x' ? a + 2 : a + strlen("--language="); /* -xc, -xc++ */
+            lang = streq(l, "none") ? NULL : l;
             continue;
         }
         if (starts(a, "-l")) { /* a library is a linker input */
@@ -285,6 +289,7 @@ ms_drv_error ms_drv_classify(char *const *args, size_t n, ms_drv_class *c) {
         }
     }
 
+    c->x_lang = lang;
     if (c->action != MS_ACT_COMPILE)
         return MS_DRV_OK;
     if (info)

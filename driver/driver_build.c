@@ -71,7 +71,12 @@ static ms_drv_error suffix(const ms_drv_class *c, const ms_drv_paths *p, const c
                            ms_strvec *out) {
     if (c->compile && c->preprocess)
         PUSH2("-I", p->incdir);
-    if ((c->link == MS_LINK_EXE || c->link == MS_LINK_SHARED) && dflt_obj)
+    int adds_files = c->link == MS_LINK_EXE || c->link == MS_LINK_SHARED;
+    if (adds_files && c->x_lang) { /* `-x c++` would make clang compile our archives */
+        PUSH("-x");
+        PUSH("none");
+    }
+    if (adds_files && dflt_obj)
         PUSH(dflt_obj);
     if (c->link == MS_LINK_EXE) {
         static const char *const libs[] = {
@@ -88,6 +93,10 @@ static ms_drv_error suffix(const ms_drv_class *c, const ms_drv_paths *p, const c
     } else if (c->link == MS_LINK_SHARED) {
         PUSH(p->rt_shared);
         PUSH2("-Wl,-rpath,", p->libdir);
+    }
+    if (adds_files && c->x_lang && c->has_dashdash) { /* the inputs after "--" */
+        PUSH("-x");
+        PUSH(c->x_lang);
     }
     return MS_DRV_OK;
 }

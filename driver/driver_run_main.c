@@ -16,7 +16,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #ifndef MEMSCOPE_VERSION_STRING
@@ -61,47 +60,108 @@ static void forward_signal(int sig) {
         kill((pid_t)child_pid, sig);
 }
 
-/* Say where the trace went: the expected file, and other .ms files written
- * in its directory during the run (forked children, fallback names). */
-static void report_traces(const char *expected, time_t start) {
+/* The .ms files of one directory with their times and sizes, taken before
+ * the run, so that afterwards only the files the run wrote are named. */
+typedef struct {
+    char *name;
+    struct timespec mtime;
+    off_t size;
+} ms_seen;
+
+typedef struct {
+    ms_seen *v;
+    size_t n;
+} ms_seen_set;
+
+static int is_trace_name(const char *name) {
+    size_t l = strlen(name);
+    return l >= 4 && strcmp(name + l - 3, ".ms") == 0;
+}
+
+/* Fill @set with the .ms files of @dir (best effort: a failure leaves it short). */
+static void snapshot(const char *dir, ms_seen_set *set) {
+    set->v = NULL;
+    set->n = 0;
+    DIR *dh = opendir(dir);
+    size_t cap = 0;
+    for (struct dirent *e; dh && (e = readdir(dh));) {
+        if (!is_trace_name(e->d_name))
+            continue;
+        struct stat st;
+        if (fstatat(dirfd(dh), e->d_name, &st, 0) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (set->n == cap) {
+            size_t nc = cap ? cap * 2 : 32;
+            ms_seen *nv = realloc(set->v, nc * sizeof *nv);
+            if (!nv)
+                break;
+            set->v = nv;
+            cap = nc;
+        }
+        char *name = strdup(e->d_name);
+        if (!name)
+            break;
+        set->v[set->n++] = (ms_seen){name, st.st_mtim, st.st_size};
+    }
+    if (dh)
+        closedir(dh);
+}
+
+static int unchanged(const ms_seen_set *set, const char *name, const struct stat *st) {
+    for (size_t i = 0; i < set->n; i++)
+        if (strcmp(set->v[i].name, name) == 0)
+            return set->v[i].size == st->st_size && set->v[i].mtime.tv_sec == st->st_mtim.tv_sec &&
+                   set->v[i].mtime.tv_nsec == st->st_mtim.tv_nsec;
+    return 0;
+}
+
+static void snapshot_free(ms_seen_set *set) {
+    for (size_t i = 0; i < set->n; i++)
+        free(set->v[i].name);
+    free(set->v);
+}
+
+/* Split @path into a directory (fresh string) and its last component. */
+static char *dir_of(const char *path, const char **base) {
+    const char *slash = strrchr(path, '/');
+    *base = slash ? slash + 1 : path;
+    if (!slash)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    return strndup(path, (size_t)(slash - path));
+}
+
+/* Say where the trace went: the expected file, and the other .ms files in
+ * its directory that the run created or changed (forked children, the
+ * runtime's fallback names). */
+static void report_traces(const char *expected, const char *dir, const ms_seen_set *before) {
+    const char *base = strrchr(expected, '/') ? strrchr(expected, '/') + 1 : expected;
     struct stat st;
-    if (stat(expected, &st) == 0 && st.st_mtime >= start)
+    if (stat(expected, &st) == 0 && !unchanged(before, base, &st))
         fprintf(stderr, PROG ": trace written to %s (%lld bytes)\n", expected,
                 (long long)st.st_size);
     else
         fprintf(stderr, PROG ": no trace was written to %s\n", expected);
 
-    char *dir = strdup(expected);
-    if (!dir)
-        return;
-    char *slash = strrchr(dir, '/');
-    const char *d = ".";
-    const char *base = expected;
-    if (slash) {
-        *slash = '\0';
-        d = slash == dir ? "/" : dir;
-        base = slash + 1;
-    }
-    DIR *dh = opendir(d);
+    DIR *dh = opendir(dir);
     int shown = 0;
     for (struct dirent *e; dh && (e = readdir(dh));) {
-        size_t l = strlen(e->d_name);
-        if (l < 4 || strcmp(e->d_name + l - 3, ".ms") != 0 || strcmp(e->d_name, base) == 0)
+        if (!is_trace_name(e->d_name) || strcmp(e->d_name, base) == 0)
             continue;
-        char path[4096];
-        if ((size_t)snprintf(path, sizeof path, "%s/%s", d, e->d_name) >= sizeof path)
-            continue;
-        if (stat(path, &st) != 0 || st.st_mtime < start || !S_ISREG(st.st_mode))
+        if (fstatat(dirfd(dh), e->d_name, &st, 0) != 0 || !S_ISREG(st.st_mode) ||
+            unchanged(before, e->d_name, &st))
             continue;
         if (shown++ == 16) {
-            fprintf(stderr, PROG ": (more .ms files in %s)\n", d);
+            fprintf(stderr, PROG ": (more new .ms files in %s)\n", dir);
             break;
         }
-        fprintf(stderr, PROG ": also written: %s (%lld bytes)\n", path, (long long)st.st_size);
+        fprintf(stderr, PROG ": also written: %s%s%s (%lld bytes)\n",
+                strcmp(dir, ".") ? dir : "", strcmp(dir, ".") && strcmp(dir, "/") ? "/" : "",
+                e->d_name, (long long)st.st_size);
     }
     if (dh)
         closedir(dh);
-    free(dir);
 }
 
 int main(int argc, char **argv) {
@@ -163,7 +223,14 @@ int main(int argc, char **argv) {
     if (!pattern)
         die(2, "out of memory");
 
-    time_t start = time(NULL);
+    /* The trace's name is known before the run, except for %p. */
+    char *guess = ms_run_expand_output(pattern, 0, "x");
+    const char *guess_base = NULL;
+    char *dir = guess ? dir_of(guess, &guess_base) : NULL;
+    if (!dir)
+        die(2, "out of memory");
+    ms_seen_set before;
+    snapshot(dir, &before);
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0)
@@ -189,8 +256,11 @@ int main(int argc, char **argv) {
     const char *exe_base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     char *trace = ms_run_expand_output(pattern, (long)pid, exe_base);
     if (trace)
-        report_traces(trace, start);
+        report_traces(trace, dir, &before);
+    snapshot_free(&before);
     free(trace);
+    free(guess);
+    free(dir);
     free(pattern);
     free(path);
     return ms_status_code(status);

@@ -10,6 +10,11 @@
 // still emit them as tail calls: the nearest instrumented caller restores V
 // after its own call returns.
 //
+// Calls to "quiet" functions get no update: functions defined here (with an
+// exact definition) that can reach no event, i.e. call nothing but
+// intrinsics and other quiet functions. Nothing is recorded while they run,
+// so V would never be read (binary-trees' check(): 1/3 of its calls).
+//
 //===----------------------------------------------------------------------===//
 
 #include "MemscopeInternal.h"
@@ -42,8 +47,44 @@ bool inTailPosition(const CallInst &CI) {
 }
 } // namespace
 
-std::vector<CallInst *> contextCalls(Function &F) {
-  std::vector<CallInst *> Calls;
+SmallPtrSet<const Function *, 32> quietFunctions(Module &M) {
+  // Reverse call graph in one walk; then spread "may reach an event" from
+  // the functions that call something unknown up to their callers.
+  DenseMap<const Function *, SmallVector<const Function *, 4>> Callers;
+  SmallVector<const Function *, 32> Work;
+  SmallPtrSet<const Function *, 32> Loud;
+  for (const Function &F : M) {
+    if (F.isDeclaration())
+      continue;
+    bool Unknown = !F.hasExactDefinition();
+    for (const Instruction &I : instructions(F)) {
+      auto *CB = dyn_cast<CallBase>(&I);
+      if (!CB || CB->isInlineAsm() || isa<IntrinsicInst>(CB))
+        continue;
+      const Function *Callee = CB->getCalledFunction();
+      if (!Callee || Callee->isDeclaration())
+        Unknown = true;
+      else
+        Callers[Callee].push_back(&F);
+    }
+    if (Unknown && Loud.insert(&F).second)
+      Work.push_back(&F);
+  }
+  while (!Work.empty()) {
+    const Function *F = Work.pop_back_val();
+    for (const Function *C : Callers.lookup(F))
+      if (Loud.insert(C).second)
+        Work.push_back(C);
+  }
+  SmallPtrSet<const Function *, 32> Quiet;
+  for (const Function &F : M)
+    if (!F.isDeclaration() && !Loud.count(&F))
+      Quiet.insert(&F);
+  return Quiet;
+}
+
+std::vector<WeakVH> contextCalls(Function &F) {
+  std::vector<WeakVH> Calls;
   for (Instruction &I : instructions(F)) {
     auto *CI = dyn_cast<CallInst>(&I);
     if (!CI || CI->isMustTailCall() || isRuntimeCall(*CI) ||
@@ -57,21 +98,37 @@ std::vector<CallInst *> contextCalls(Function &F) {
   return Calls;
 }
 
-void instrumentCallContext(Function &F, ArrayRef<CallInst *> Calls) {
+void instrumentCallContext(Function &F, ArrayRef<WeakVH> Handles,
+                           const SmallPtrSetImpl<const Function *> &Quiet) {
+  std::vector<CallInst *> Calls;
+  for (const WeakVH &H : Handles)
+    if (auto *CI = dyn_cast_or_null<CallInst>(H))
+      Calls.push_back(CI); // replaced allocation calls are gone (null)
   if (Calls.empty())
     return;
   Module &M = *F.getParent();
   GlobalVariable *Ctx = ctxVariable(M);
   Type *I64 = Type::getInt64Ty(M.getContext());
   std::string Key = M.getSourceFileName() + ":" + F.getName().str() + ":";
+  // V is the same at every call of F as at F's entry: each call restores it,
+  // and calls that do not (tail, noreturn) end F. So V is read once, at the
+  // entry, and the stores need no reload after calls through memory that
+  // may alias the TLS slot.
+  LoadInst *Old = nullptr;
+  Value *Base = nullptr;
   unsigned Index = 0;
   for (CallInst *CI : Calls) {
     uint64_t Id = xxh3_64bits(Key + std::to_string(Index++));
+    if (const Function *Callee = CI->getCalledFunction())
+      if (Quiet.count(Callee))
+        continue;
+    if (!Old) {
+      IRBuilder<> E(&*F.getEntryBlock().getFirstInsertionPt());
+      Old = E.CreateLoad(I64, Ctx, "memscope.ctx");
+      Base = E.CreateMul(Old, ConstantInt::get(I64, 3));
+    }
     IRBuilder<> B(CI);
-    LoadInst *Old = B.CreateLoad(I64, Ctx);
-    Value *New = B.CreateAdd(B.CreateMul(Old, ConstantInt::get(I64, 3)),
-                             ConstantInt::get(I64, Id));
-    B.CreateStore(New, Ctx);
+    B.CreateStore(B.CreateAdd(Base, ConstantInt::get(I64, Id)), Ctx);
     if (inTailPosition(*CI) || CI->doesNotReturn())
       continue;
     B.SetInsertPoint(CI->getNextNode());

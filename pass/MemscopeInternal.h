@@ -10,11 +10,13 @@
 #define MEMSCOPE_PASS_INTERNAL_H
 
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/Module.h"
+#include "llvm/IR/ValueHandle.h"
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -227,12 +229,19 @@ void instrumentLifetimes(llvm::Function &F, const Options &O,
 void instrumentDtors(llvm::Function &F, const Options &O, const AllocTable &T,
                      SiteTable &Sites, Namer &N);
 
-/// MemscopeCallContext.cpp: V = V*3 + id around the given user calls.
-void instrumentCallContext(llvm::Function &F,
-                           llvm::ArrayRef<llvm::CallInst *> Calls);
+/// MemscopeCallContext.cpp: V = V*3 + id around the given user calls,
+/// except calls to Quiet functions.
+void instrumentCallContext(
+    llvm::Function &F, llvm::ArrayRef<llvm::WeakVH> Calls,
+    const llvm::SmallPtrSetImpl<const llvm::Function *> &Quiet);
+/// @return the functions defined in M that can reach no event: they call
+/// only intrinsics and other such functions. Run after all other
+/// instrumentation (runtime calls make a function non-quiet).
+llvm::SmallPtrSet<const llvm::Function *, 32> quietFunctions(llvm::Module &M);
 /// @return the calls of F the context update applies to, collected before
 /// any other instrumentation is inserted.
-std::vector<llvm::CallInst *> contextCalls(llvm::Function &F);
+/// Handles become null when a call is replaced (allocation twins).
+std::vector<llvm::WeakVH> contextCalls(llvm::Function &F);
 
 } // namespace memscope
 

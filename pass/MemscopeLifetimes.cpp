@@ -52,9 +52,11 @@ SmallVector<Instruction *, 4> lifeEnds(AllocaInst *A, ArrayRef<ReturnInst *> Ret
 
 /// Allocas that hold an allocation result at some point.
 SetVector<AllocaInst *> heapHolders(Function &F, const HeapFacts &Facts) {
+  SetVector<AllocaInst *> Holders;
+  if (Facts.Results.empty() && Facts.OutSlots.empty())
+    return Holders;
   SmallPtrSet<const Value *, 32> Heap(Facts.Results.begin(),
                                       Facts.Results.end());
-  SetVector<AllocaInst *> Holders;
   for (Value *Slot : Facts.OutSlots)
     if (auto *A = dyn_cast<AllocaInst>(Slot->stripPointerCasts()))
       Holders.insert(A);
@@ -107,12 +109,6 @@ void instrumentLifetimes(Function &F, const Options &O, SiteTable &Sites,
   Type *Ptr = PointerType::getUnqual(C);
   Type *Void = Type::getVoidTy(C);
   Type *SizeT = M.getDataLayout().getIntPtrType(C);
-  SmallVector<ReturnInst *, 4> Rets;
-  for (BasicBlock &BB : F)
-    if (auto *R = dyn_cast<ReturnInst>(BB.getTerminator()))
-      Rets.push_back(R);
-  DominatorTree DT(F);
-
   SetVector<AllocaInst *> Holders;
   if (O.Scope)
     Holders = heapHolders(F, Facts);
@@ -133,6 +129,14 @@ void instrumentLifetimes(Function &F, const Options &O, SiteTable &Sites,
       Escapes.push_back(S);
       Escaped.insert(Local);
     }
+
+  if (Holders.empty() && Escapes.empty())
+    return;
+  SmallVector<ReturnInst *, 4> Rets;
+  for (BasicBlock &BB : F)
+    if (auto *R = dyn_cast<ReturnInst>(BB.getTerminator()))
+      Rets.push_back(R);
+  DominatorTree DT(F);
 
   FunctionCallee ScopeExit =
       M.getOrInsertFunction("__memscope_scope_exit", Void, Ptr, Ptr);

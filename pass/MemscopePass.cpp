@@ -8,7 +8,8 @@
 //   3. destructor-style and cleanup calls (before 4: the cleanup rule needs
 //      the call right before its lifetime.end);
 //   4. scope exits and escapes;
-//   5. calling context.
+//   5. calling context, for all functions once 2-4 are done everywhere
+//      (calls to functions that can reach no event are skipped).
 //
 //===----------------------------------------------------------------------===//
 
@@ -50,8 +51,9 @@ PreservedAnalyses MemscopePass::run(Module &M, ModuleAnalysisManager &) {
   for (Function &F : M)
     if (!skipFunction(F))
       Funcs.push_back(&F);
+  std::vector<std::pair<Function *, std::vector<WeakVH>>> CtxWork;
   for (Function *F : Funcs) {
-    std::vector<CallInst *> CtxCalls;
+    std::vector<WeakVH> CtxCalls;
     if (O.Ctx)
       CtxCalls = contextCalls(*F);
     HeapFacts Facts;
@@ -61,17 +63,14 @@ PreservedAnalyses MemscopePass::run(Module &M, ModuleAnalysisManager &) {
       instrumentDtors(*F, O, Table, Sites, Names);
     if (O.Scope || O.Escape)
       instrumentLifetimes(*F, O, Sites, Names, Facts);
-    if (O.Ctx) {
-      // Libc allocation calls were replaced by twins: drop them from the list.
-      std::vector<CallInst *> Live;
-      SmallPtrSet<Instruction *, 32> Present;
-      for (Instruction &I : instructions(*F))
-        Present.insert(&I);
-      for (CallInst *CI : CtxCalls)
-        if (Present.count(CI))
-          Live.push_back(CI);
-      instrumentCallContext(*F, Live);
-    }
+    if (O.Ctx)
+      CtxWork.emplace_back(F, std::move(CtxCalls));
+  }
+  // Context last: which functions are quiet depends on all the rest.
+  if (O.Ctx) {
+    SmallPtrSet<const Function *, 32> Quiet = quietFunctions(M);
+    for (auto &[F, Calls] : CtxWork)
+      instrumentCallContext(*F, Calls, Quiet);
   }
   Sites.finish();
   NumSites += Sites.count();

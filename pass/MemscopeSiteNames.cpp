@@ -290,9 +290,12 @@ SiteNames Namer::argName(const CallBase &Call, unsigned ArgNo) {
 }
 
 SiteNames Namer::forResult(const CallInst &R) {
-  // Prefer the first use in program order within R's block.
+  // Prefer the first use in program order within R's block (bounded scan:
+  // clang puts the store right after the call).
   const User *Best = nullptr;
-  for (const Instruction *I = R.getNextNode(); I && !Best; I = I->getNextNode())
+  unsigned Budget = 32;
+  for (const Instruction *I = R.getNextNode(); I && !Best && Budget--;
+       I = I->getNextNode())
     for (const Use &U : I->operands())
       if (U.get() == &R) {
         Best = I;

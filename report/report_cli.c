@@ -27,6 +27,8 @@ void rp_usage(FILE *f) {
 "\n"
 "Analysis options:\n"
 "  --json            machine-readable output (schema in docs/JSON.md)\n"
+"  --folded[=W]      folded stacks for flame graphs, weight W: bytes (default),\n"
+"                    count, peak (bytes at the peak) or live (bytes at the end)\n"
 "  -o, --output FILE write to FILE instead of stdout\n"
 "  -f, --force       overwrite FILE if it exists\n"
 "  -n, --top N       limit every list to N entries (text default 10, JSON: all)\n"
@@ -82,6 +84,12 @@ int rp_input_error(const char *path, ms_error e, const char *detail) {
     else
         fprintf(stderr, "%s: %s: %s\n", RP_PROG, path, problem(e));
     return e == MS_ERR_NOMEM ? RP_EXIT_INTERNAL : RP_EXIT_INPUT;
+}
+
+int rp_same_file(const char *a, const char *b) {
+    struct stat sa, sb;
+    return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
 }
 
 FILE *rp_open_output(const char *path, int force) {
@@ -148,5 +156,42 @@ const char *rp_recovery_notice(const rp_model *m, char *buf, size_t len) {
     else
         snprintf(buf, len, "NOTICE: trace %s has %llu damaged chunks that were skipped",
                  m->path ? m->path : "", (unsigned long long)m->damaged_chunks);
+    return buf;
+}
+
+const char *rp_summary_str(const rp_model *m, const char *key) {
+    for (size_t i = m->nsummary; i-- > 0;)
+        if (m->summary[i]->key && !strcmp(m->summary[i]->key, key))
+            return m->summary[i]->s;
+    return NULL;
+}
+
+int rp_summary_u64(const rp_model *m, const char *key, uint64_t *out) {
+    for (size_t i = m->nsummary; i-- > 0;)
+        if (m->summary[i]->key && !strcmp(m->summary[i]->key, key) && !m->summary[i]->s) {
+            *out = m->summary[i]->u;
+            return 1;
+        }
+    return 0;
+}
+
+const char *rp_loss_warning(const rp_model *m, char *buf, size_t len) {
+    uint64_t dropped = 0, lost = 0, damaged = 0;
+    rp_summary_u64(m, "dropped", &dropped);
+    rp_summary_u64(m, "lost", &lost);
+    rp_summary_u64(m, "converted_lost_bytes", &damaged);
+    if (damaged) {
+        snprintf(buf, len,
+                 "this trace was converted from a damaged one: %llu bytes of it were lost "
+                 "before the conversion",
+                 (unsigned long long)damaged);
+        return buf;
+    }
+    if (!dropped && !lost)
+        return NULL;
+    snprintf(buf, len,
+             "the runtime dropped %llu and lost %llu events: counts are lower bounds and "
+             "error claims may be wrong",
+             (unsigned long long)dropped, (unsigned long long)lost);
     return buf;
 }

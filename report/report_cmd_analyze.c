@@ -18,7 +18,8 @@ static int need_arg(int i, int argc, const char *opt) {
 
 int rp_cmd_analyze(int argc, char **argv) {
     const char *in = NULL, *out = NULL;
-    int json = 0, force = 0, symbols = 1, color = -1, progress = 1;
+    int json = 0, force = 0, symbols = 1, color = -1, progress = 1, folded = 0;
+    rp_order folded_by = RP_BY_BYTES;
     uint64_t top = 0, temp_ns = 0;
     int top_set = 0;
     for (int i = 1; i < argc; i++) {
@@ -45,6 +46,22 @@ int rp_cmd_analyze(int argc, char **argv) {
             if (rp_parse_u64(argv[++i], &temp_ns)) {
                 fprintf(stderr, "%s: %s takes a number of nanoseconds, not '%s'\n", RP_PROG, a,
                         argv[i]);
+                return RP_EXIT_USAGE;
+            }
+        } else if (!strcmp(a, "--folded") || !strncmp(a, "--folded=", 9)) {
+            const char *w = a[8] == '=' ? a + 9 : "bytes";
+            folded = 1;
+            if (!strcmp(w, "bytes"))
+                folded_by = RP_BY_BYTES;
+            else if (!strcmp(w, "count"))
+                folded_by = RP_BY_COUNT;
+            else if (!strcmp(w, "peak"))
+                folded_by = RP_BY_PEAK;
+            else if (!strcmp(w, "live"))
+                folded_by = RP_BY_LIVE;
+            else {
+                fprintf(stderr, "%s: --folded takes bytes, count, peak or live, not '%s'\n",
+                        RP_PROG, w);
                 return RP_EXIT_USAGE;
             }
         } else if (!strcmp(a, "--no-symbols")) {
@@ -82,6 +99,10 @@ int rp_cmd_analyze(int argc, char **argv) {
         fprintf(stderr, "%s: no trace file given (see --help)\n", RP_PROG);
         return RP_EXIT_USAGE;
     }
+    if (rp_same_file(in, out)) {
+        fprintf(stderr, "%s: %s: output is the input file\n", RP_PROG, out);
+        return RP_EXIT_OUTPUT;
+    }
     rp_options o = {temp_ns, progress && isatty(2)};
     rp_model m;
     char msg[512] = "";
@@ -103,7 +124,9 @@ int rp_cmd_analyze(int argc, char **argv) {
                      color < 0 ? (f == stdout && isatty(1)) : color, symbols};
     if (!json && !oo.top_n)
         oo.top_n = SIZE_MAX;
-    int rc = json ? rp_out_json(&m, sym, &oo, f) : rp_out_text(&m, sym, &oo, f);
+    int rc = folded ? rp_out_folded(&m, sym, folded_by, f)
+             : json ? rp_out_json(&m, sym, &oo, f)
+                    : rp_out_text(&m, sym, &oo, f);
     rp_sym_close(sym);
     rp_model_free(&m);
     if (rp_close_output(f, out) || rc)

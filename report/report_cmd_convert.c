@@ -113,6 +113,19 @@ int rp_cmd_convert(int argc, char **argv) {
             rc = RP_EXIT_OUTPUT;
         }
     }
+    const ms_recovery *rec = ms_reader_recovery(r);
+    if (rc == RP_EXIT_OK && (!rec->complete || skipped)) {
+        /* the output is a complete file: keep the fact that data was lost */
+        ms_kv kv[] = {
+            {"converted_lost_bytes", rec->lost_bytes ? rec->lost_bytes : 1, NULL},
+            {"converted_skipped_chunks", skipped, NULL},
+        };
+        e = ms_writer_add_summary(w, kv, 2);
+        if (e != MS_OK) {
+            fprintf(stderr, "%s: %s: write failed: %s\n", RP_PROG, out, ms_error_string(e));
+            rc = RP_EXIT_OUTPUT;
+        }
+    }
     e = ms_writer_close(w);
     if (e != MS_OK && rc == RP_EXIT_OK) {
         fprintf(stderr, "%s: %s: write failed: %s\n", RP_PROG, out, ms_error_string(e));

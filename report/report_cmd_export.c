@@ -48,6 +48,10 @@ int rp_cmd_export(int argc, char **argv) {
         fprintf(stderr, "%s: export: unknown format '%s' (json)\n", RP_PROG, format);
         return RP_EXIT_USAGE;
     }
+    if (rp_same_file(in, out)) {
+        fprintf(stderr, "%s: %s: output is the input file\n", RP_PROG, out);
+        return RP_EXIT_OUTPUT;
+    }
     /* the notice belongs at the top: the index check is O(1) on a complete file */
     char buf[768];
     const char *notice = NULL;

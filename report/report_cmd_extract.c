@@ -65,6 +65,10 @@ int rp_cmd_extract(int argc, char **argv) {
                 RP_PROG, type_s);
         return RP_EXIT_USAGE;
     }
+    if (rp_same_file(in, out)) {
+        fprintf(stderr, "%s: %s: output is the input file\n", RP_PROG, out);
+        return RP_EXIT_OUTPUT;
+    }
     ms_reader *r = NULL;
     ms_error e = ms_reader_open(in, &r);
     if (e != MS_OK)

@@ -3,9 +3,12 @@
  * interior free, realloc of a freed or unknown pointer, dangling stack
  * pointers.
  *
- * Freed addresses are remembered (with the freeing and allocating sites)
- * until the address is handed out again, so memory is O(distinct addresses
- * freed and not reused), bounded by the heap's address-space footprint.
+ * Recent frees are remembered (with the freeing and allocating sites) in a
+ * FIFO ring of at least 64 Ki entries and twice the peak live block count,
+ * so memory stays O(live blocks); a double free later than that is reported
+ * as an invalid free and the JSON says how many frees were forgotten. The
+ * ring is searched only for frees that match no live block, at most
+ * RP_MAX_RING_SCANS times (then "search_limited" is set in the JSON).
  * Looking for the block that contains an interior pointer costs O(live
  * blocks); it only happens for frees that match nothing, and at most
  * RP_MAX_RANGE_SCANS times per trace.
@@ -46,31 +49,57 @@ static void give_slot(rp_model *m, uint32_t **freel, size_t *nfree, size_t *cap,
     (*freel)[(*nfree)++] = i;
 }
 
-void rp_err_on_alloc(rp_model *m, uint64_t addr) {
+/* The ring holds the most recent frees: at least RP_MIN_FREED and twice the
+ * peak number of live blocks. Appending is the only work on the hot path;
+ * it is searched (newest first) only for a free that matches no live block,
+ * which a correct whole-heap trace never has. */
+#define RP_MIN_FREED 65536u
+#define RP_MAX_RING_SCANS 20000u
+
+static int ring_grow(rp_model *m, size_t ncap) {
     rp_errors *e = &m->err;
-    uint32_t i = rp_map_get(&e->freed_map, addr);
-    if (i == RP_NONE)
-        return;
-    rp_map_del(&e->freed_map, addr);
-    give_slot(m, &e->freed_free, &e->nfreed_free, &e->freed_free_cap, i);
+    rp_freed *n = malloc(ncap * sizeof *n);
+    if (!n)
+        return -1;
+    size_t tail = (e->ring_head - e->ring_count) & (e->ring_cap - 1);
+    for (size_t k = 0; k < e->ring_count; k++)
+        n[k] = e->freed[(tail + k) & (e->ring_cap - 1)];
+    free(e->freed);
+    e->freed = n;
+    e->ring_cap = ncap;
+    e->ring_head = e->ring_count;
+    return 0;
 }
 
 void rp_err_on_free(rp_model *m, uint64_t addr, uint32_t bi, uint32_t site, uint32_t stack,
                     uint32_t thread, uint64_t time, int custom) {
     rp_errors *e = &m->err;
-    uint32_t i = rp_map_get(&e->freed_map, addr);
-    if (i == RP_NONE) {
-        i = take_slot(m, (void **)&e->freed, &e->nfreed, &e->freed_cap, sizeof *e->freed,
-                      e->freed_free, &e->nfreed_free);
-        if (i == RP_NONE)
-            return;
-        if (rp_map_put(&e->freed_map, addr, i)) {
-            m->oom = 1;
-            return;
+    if (e->ring_count == e->ring_cap) {
+        size_t want = RP_MIN_FREED;
+        while (want < 2 * m->tot.peak_blocks)
+            want *= 2;
+        if (e->ring_cap < want) {
+            if (!e->ring_cap) {
+                e->freed = malloc(want * sizeof *e->freed);
+                if (!e->freed) {
+                    m->oom = 1;
+                    return;
+                }
+                e->ring_cap = want;
+            } else if (ring_grow(m, want)) {
+                m->oom = 1;
+                return;
+            }
+        } else {
+            e->ring_count--;  /* forget the oldest */
+            e->evicted++;
         }
     }
+    size_t slot = e->ring_head;
+    e->ring_head = (e->ring_head + 1) & (e->ring_cap - 1);
+    e->ring_count++;
     const rp_block *b = &m->blocks[bi];
-    rp_freed *f = &e->freed[i];
+    rp_freed *f = &e->freed[slot];
     f->addr = addr;
     f->time = time;
     f->size = b->size;
@@ -79,8 +108,26 @@ void rp_err_on_free(rp_model *m, uint64_t addr, uint32_t bi, uint32_t site, uint
     f->thread = thread;
     f->alloc_site = b->site;
     f->alloc_stack = b->stack;
-    /* a wrapper's CUSTOM_FREE of a real block: the wrapper's own free() follows */
-    f->via_custom = custom && b->custom == 2;
+    /* a CUSTOM_FREE comes before the wrapper's call (memscope_abi.h): the
+     * wrapper's own free() of the same block may follow */
+    f->via_custom = (uint32_t)custom;
+}
+
+/* The newest remembered free of @addr, or NULL. */
+static rp_freed *find_freed(rp_model *m, uint64_t addr) {
+    rp_errors *e = &m->err;
+    if (e->ring_scans >= RP_MAX_RING_SCANS) {
+        e->scans_exhausted = 1;
+        return NULL;
+    }
+    e->ring_scans++;
+    size_t mask = e->ring_cap - 1;
+    for (size_t k = 1; k <= e->ring_count; k++) {
+        rp_freed *f = &e->freed[(e->ring_head - k) & mask];
+        if (f->addr == addr)
+            return f;
+    }
+    return NULL;
 }
 
 static rp_err *record(rp_model *m, uint32_t kind) {
@@ -114,8 +161,7 @@ int rp_err_unmatched_free(rp_model *m, const ms_event *ev, uint32_t thread, int 
                           int custom) {
     rp_errors *e = &m->err;
     uint64_t addr = is_realloc ? ev->aux : ev->addr;
-    uint32_t fi = rp_map_get(&e->freed_map, addr);
-    rp_freed *f = fi != RP_NONE ? &e->freed[fi] : NULL;
+    rp_freed *f = find_freed(m, addr);
     if (f && f->via_custom && !custom) {
         f->via_custom = 0;
         e->absorbed_frees++;
@@ -142,7 +188,6 @@ int rp_err_unmatched_free(rp_model *m, const ms_event *ev, uint32_t thread, int 
     r->site = rp_site_index(m, ev->site);
     r->stack = rp_stack_index(m, ev->stack);
     if (f) {
-        f = &e->freed[fi];
         r->other_site = f->site;
         r->other_stack = f->stack;
         r->other_thread = f->thread;
@@ -251,10 +296,8 @@ void rp_err_on_local_dead(rp_model *m, const ms_event *ev, uint32_t thread) {
 }
 
 void rp_errors_free(rp_errors *e) {
-    rp_map_free(&e->freed_map);
     rp_map_free(&e->esc_map);
     free(e->freed);
-    free(e->freed_free);
     free(e->esc);
     free(e->esc_free);
     free(e->kept);

@@ -59,7 +59,26 @@ int rp_map_put(rp_map *m, uint64_t key, uint32_t val);
 int rp_map_del(rp_map *m, uint64_t key);
 void rp_map_free(rp_map *m);
 /*! rp_hash64() : a strong 64-bit mix (never returns 0). */
-uint64_t rp_hash64(uint64_t x);
+static inline uint64_t rp_hash64(uint64_t x) {
+    /* splitmix64 finalizer */
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    x ^= x >> 31;
+    return x ? x : 1;
+}
+/*! rp_map_prefetch() : start loading @key's home slot (no effect on an empty map).
+ *  The model prefetches a few events ahead: the maps are larger than the
+ *  caches, and a lookup is otherwise one memory latency. */
+static inline void rp_map_prefetch(const rp_map *m, uint64_t key) {
+    if (m->cap) {
+        size_t i = rp_hash64(key) & (m->cap - 1);
+        __builtin_prefetch(&m->e[i]);
+        /* and the next line: a deletion shifts the rest of the probe run */
+        __builtin_prefetch(&m->e[((i | 3) + 1) & (m->cap - 1)]);
+    }
+}
 
 /*! rp_grow() : ensure @*arr (elements of @elem bytes) holds @need elements;
  *  doubles the capacity. @return 0, or -1 on out of memory. */
@@ -202,6 +221,7 @@ typedef struct {
     uint32_t *freelist; size_t nfree, fcap;
     rp_chain top[RP_TOP_CHAINS];   /* finished chains kept: by bytes copied */
     size_t ntop;
+    uint32_t least;                /* index of the mildest kept chain, RP_NONE unknown */
     uint64_t chains, quadratic_chains, steps, copied;
 } rp_reallocs;
 
@@ -238,7 +258,7 @@ typedef struct {
 } rp_err;
 
 #define RP_MAX_ERR_KEPT 1000
-#define RP_MAX_RANGE_SCANS 100000
+#define RP_MAX_RANGE_SCANS 2000
 
 typedef struct {
     uint64_t addr;
@@ -255,9 +275,10 @@ typedef struct {
 } rp_escape;
 
 typedef struct {
-    rp_map freed_map;      /* addr -> index in freed[] */
-    rp_freed *freed; size_t nfreed, freed_cap;
-    uint32_t *freed_free; size_t nfreed_free, freed_free_cap;
+    rp_freed *freed;       /* FIFO ring of recent frees (see report_errors.c) */
+    uint64_t ring_scans;
+    size_t ring_cap, ring_head, ring_count;
+    uint64_t evicted;      /* frees forgotten to bound memory */
     rp_map esc_map;        /* local addr -> index in esc[] */
     rp_escape *esc; size_t nesc, esc_cap;
     uint32_t *esc_free; size_t nesc_free, esc_free_cap;
@@ -328,6 +349,8 @@ typedef struct rp_model {
     ms_recovery recovery;
     char recovery_msg[512];
     uint64_t damaged_chunks;       /* chunks that failed to load */
+    uint64_t counters;             /* COUNTERS samples, summarised: */
+    uint64_t max_rss, max_heap_in_use, max_heap_arena;
 
     ms_decoded **meta; size_t nmeta, meta_cap;   /* kept alive for strings */
 
@@ -371,6 +394,14 @@ ms_error rp_model_load(rp_model *m, const char *path, const rp_options *o,
 ms_error rp_model_load_reader(rp_model *m, ms_reader *r, const rp_options *o,
                               char *msg, size_t msglen);
 void rp_model_free(rp_model *m);
+/*! rp_model_on_event() : apply one event of thread index @th (events must
+ *  come in global time order). */
+void rp_model_on_event(rp_model *m, const ms_event *ev, uint32_t th);
+
+/* ---- report_merge.c ---------------------------------------------------- */
+/*! rp_merge_events() : feed every event chunk of m->reader to
+ *  rp_model_on_event() in time order. @return 0, or -1 on out of memory. */
+int rp_merge_events(rp_model *m);
 
 /* Lookups used by the analyses (create placeholders for unknown ids). */
 uint32_t rp_site_index(rp_model *m, uint64_t site_id);
@@ -389,6 +420,12 @@ const char *rp_site_func(const rp_model *m, uint32_t si);
 const char *rp_site_type(const rp_model *m, uint32_t si);
 const char *rp_site_var(const rp_model *m, uint32_t si);
 uint32_t rp_site_line(const rp_model *m, uint32_t si);
+
+/* ---- report_types.c ---------------------------------------------------- */
+/*! rp_type_index() : index of type @name (interned; "?"/""/NULL -> 0). */
+uint32_t rp_type_index(rp_model *m, const char *name);
+/*! rp_types_init() : the table with entry 0 = unknown. */
+void rp_types_init(rp_model *m);
 
 /* ---- report_totals.c : totals and peak ------------------------------- */
 /*! rp_live_change() : call before changing any live-byte counter by a step
@@ -431,8 +468,6 @@ double rp_chain_factor(const rp_chain *c);
 void rp_threads_on_free(rp_model *m, uint32_t bi, uint32_t free_thread, uint32_t free_site);
 
 /* ---- report_errors.c ------------------------------------------------- */
-/*! rp_err_on_alloc() : an address becomes live again: forget its free. */
-void rp_err_on_alloc(rp_model *m, uint64_t addr);
 /*! rp_err_on_free() : block @bi's address @addr was released (free, or the
  *  old half of a moving realloc) by the event at @site/@stack: remember it
  *  for double frees. */
@@ -511,6 +546,9 @@ typedef struct {
 const char *rp_recovery_notice(const rp_model *m, char *buf, size_t len);
 int rp_out_text(rp_model *m, rp_symbolizer *sym, const rp_outopts *o, FILE *f);
 int rp_out_json(rp_model *m, rp_symbolizer *sym, const rp_outopts *o, FILE *f);
+/*! rp_out_folded() : folded stacks for flame graphs, weighted @by
+ *  (RP_BY_BYTES allocated, RP_BY_COUNT, RP_BY_PEAK, RP_BY_LIVE at the end). */
+int rp_out_folded(rp_model *m, rp_symbolizer *sym, rp_order by, FILE *f);
 
 /* ---- report_json.c: buffered JSON writer ------------------------------ */
 typedef struct {
@@ -566,11 +604,20 @@ int rp_input_error(const char *path, ms_error e, const char *detail);
 /*! rp_open_output() : stdout when @path is NULL or "-"; refuses an existing
  *  file unless @force. Prints the error line itself; NULL on failure. */
 FILE *rp_open_output(const char *path, int force);
+/*! rp_same_file() : 1 when both paths exist and name the same file. */
+int rp_same_file(const char *a, const char *b);
 /*! rp_close_output() : close (or flush stdout). @return 0 or an error line + -1. */
 int rp_close_output(FILE *f, const char *path);
 /*! rp_parse_u64() : strict decimal parse. @return 0 ok, -1 bad. */
 int rp_parse_u64(const char *s, uint64_t *out);
 void rp_usage(FILE *f);
+/*! rp_summary_str()/rp_summary_u64() : the producer's SUMMARY value of @key
+ *  (the last one wins); NULL / 0 when absent or of the other kind. */
+const char *rp_summary_str(const rp_model *m, const char *key);
+int rp_summary_u64(const rp_model *m, const char *key, uint64_t *out);
+/*! rp_loss_warning() : the warning for events the runtime dropped or lost
+ *  (SUMMARY "dropped", "lost"), or NULL when none were. */
+const char *rp_loss_warning(const rp_model *m, char *buf, size_t len);
 /*! rp_progress() : "\rloading: done/total chunks" on stderr (caller checks tty). */
 void rp_progress(const char *what, size_t done, size_t total);
 

@@ -9,16 +9,6 @@
 
 #include "report_internal.h"
 
-uint64_t rp_hash64(uint64_t x) {
-    /* splitmix64 finalizer */
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ull;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebull;
-    x ^= x >> 31;
-    return x ? x : 1;
-}
-
 static inline size_t slot_of(const rp_map *m, uint64_t key) {
     return (size_t)(rp_hash64(key) & (m->cap - 1));
 }
@@ -57,7 +47,7 @@ static int rehash(rp_map *m, size_t ncap) {
 }
 
 int rp_map_put(rp_map *m, uint64_t key, uint32_t val) {
-    if ((m->count + 1) * 4 > m->cap * 3) {   /* load factor <= 0.75 */
+    if ((m->count + 1) * 2 > m->cap) {   /* load factor <= 0.5: short probe runs */
         if (rehash(m, m->cap ? m->cap * 2 : 64))
             return -1;
     }

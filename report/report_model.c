@@ -1,9 +1,9 @@
 /*
  * report_model.c - load a trace into the model: metadata tables, then every
- * thread's event chunks merged by time (a k-way merge over the per-thread
- * chunk sequences), keeping only the live blocks. Each event is dispatched to
- * the analyses (report_<analysis>.c), which accumulate summaries as blocks
- * die, so memory stays O(live blocks + sites + stacks).
+ * thread's event chunks merged by time (report_merge.c), keeping only the
+ * live blocks. Each event is dispatched to the analyses
+ * (report_<analysis>.c), which accumulate summaries as blocks die, so memory
+ * stays O(live blocks + sites + stacks).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,35 +14,6 @@
 /* ------------------------------------------------------------------------
  * Metadata tables
  * ---------------------------------------------------------------------- */
-static uint64_t str_hash(const char *s) {
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
-static uint32_t type_index(rp_model *m, const char *name) {
-    if (!name || !*name || !strcmp(name, "?"))
-        return 0;
-    uint64_t h = str_hash(name);
-    for (uint64_t salt = 0;; salt++) {
-        uint64_t key = rp_hash64(h + salt);
-        uint32_t v = rp_map_get(&m->type_map, key);
-        if (v == RP_NONE) {
-            if (rp_grow((void **)&m->types, &m->types_cap, m->ntypes + 1, sizeof *m->types) ||
-                rp_map_put(&m->type_map, key, (uint32_t)m->ntypes)) {
-                m->oom = 1;
-                return 0;
-            }
-            memset(&m->types[m->ntypes], 0, sizeof m->types[0]);
-            m->types[m->ntypes].name = name;
-            return (uint32_t)m->ntypes++;
-        }
-        if (!strcmp(m->types[v].name, name))
-            return v;
-    }
-}
-
 static uint32_t add_site(rp_model *m, uint64_t id, const ms_site *s) {
     if (rp_grow((void **)&m->sites, &m->sites_cap, m->nsites + 1, sizeof *m->sites) ||
         (id && rp_map_put(&m->site_map, id, (uint32_t)m->nsites))) {
@@ -53,7 +24,7 @@ static uint32_t add_site(rp_model *m, uint64_t id, const ms_site *s) {
     memset(x, 0, sizeof *x);
     x->s = s;
     x->id = id;
-    x->type = s ? type_index(m, s->type_name) : 0;
+    x->type = s ? rp_type_index(m, s->type_name) : 0;
     return (uint32_t)m->nsites++;
 }
 
@@ -156,7 +127,7 @@ static void take_meta(rp_model *m, ms_decoded *d) {
                     add_site(m, s->id, s);
             } else if (!m->sites[v].s) {
                 m->sites[v].s = s;
-                m->sites[v].type = type_index(m, s->type_name);
+                m->sites[v].type = rp_type_index(m, s->type_name);
             }
             break;
         }
@@ -239,10 +210,27 @@ int rp_addr_in_module(const rp_model *m, uint64_t addr) {
     return 0;
 }
 
+_Static_assert(sizeof(rp_block) == 64, "a block record is one cache line");
+
+/* The records are 64-byte aligned so each is exactly one cache line: a free
+ * touches a random, long-untouched record, one memory latency instead of two. */
+static int grow_blocks(rp_model *m) {
+    size_t ncap = m->blocks_cap ? m->blocks_cap * 2 : 1024;
+    rp_block *n = aligned_alloc(64, ncap * sizeof *n);
+    if (!n)
+        return -1;
+    if (m->nblocks)
+        memcpy(n, m->blocks, m->nblocks * sizeof *n);
+    free(m->blocks);
+    m->blocks = n;
+    m->blocks_cap = ncap;
+    return 0;
+}
+
 static uint32_t new_block(rp_model *m) {
     if (m->nblock_free)
         return m->block_free[--m->nblock_free];
-    if (rp_grow((void **)&m->blocks, &m->blocks_cap, m->nblocks + 1, sizeof *m->blocks)) {
+    if (m->nblocks == m->blocks_cap && grow_blocks(m)) {
         m->oom = 1;
         return RP_NONE;
     }
@@ -291,7 +279,8 @@ static void do_free(rp_model *m, uint32_t bi, const ms_event *ev, uint32_t th, i
     rp_threads_on_free(m, bi, th, fsite);
     rp_dtor_on_free(m, th, b->size);
     rp_err_on_free(m, b->addr, bi, fsite, rp_stack_index(m, ev->stack), th, ev->time_ns, custom);
-    rp_chain_end(m, bi);
+    if (b->chain)
+        rp_chain_end(m, bi);
     release_block(m, bi);
 }
 
@@ -306,7 +295,6 @@ static void do_alloc(rp_model *m, const ms_event *ev, uint32_t th, int custom) {
         f.stack = 0;
         do_free(m, old, &f, th, 0);
     }
-    rp_err_on_alloc(m, ev->addr);
     uint32_t bi = new_block(m);
     if (bi == RP_NONE)
         return;
@@ -408,8 +396,7 @@ static void do_realloc(rp_model *m, uint32_t bi, const ms_event *ev, uint32_t th
             b = &m->blocks[bi];
         }
         rp_err_on_free(m, old_addr, bi, rsite, rp_stack_index(m, ev->stack), th, ev->time_ns, 0);
-        rp_err_on_alloc(m, ev->addr);
-        if (rp_map_put(&m->live_map, ev->addr, bi))
+            if (rp_map_put(&m->live_map, ev->addr, bi))
             m->oom = 1;
         b->addr = ev->addr;
     }
@@ -420,7 +407,7 @@ static void do_realloc(rp_model *m, uint32_t bi, const ms_event *ev, uint32_t th
     rp_totals_after(m, ev->time_ns);
 }
 
-static void on_event(rp_model *m, const ms_event *ev, uint32_t th) {
+void rp_model_on_event(rp_model *m, const ms_event *ev, uint32_t th) {
     rp_totals *t = &m->tot;
     if (!t->events || ev->time_ns < t->t_first)
         t->t_first = ev->time_ns;
@@ -517,165 +504,12 @@ static void on_event(rp_model *m, const ms_event *ev, uint32_t th) {
 }
 
 /* ------------------------------------------------------------------------
- * k-way merge of the threads' event chunk sequences
- * ---------------------------------------------------------------------- */
-typedef struct {
-    uint32_t tid, th, order;
-    size_t *chunks;
-    size_t n, cap, next;
-    ms_decoded *d;
-    size_t pos;
-} cursor;
-
-/* releases first at equal times, so an address is never seen live twice */
-static inline unsigned prio(uint8_t kind) {
-    return kind == MS_EV_FREE || kind == MS_EV_CUSTOM_FREE || kind == MS_EV_REALLOC ? 0 : 1;
-}
-
-static inline int cur_less(const cursor *a, const cursor *b) {
-    const ms_event *x = &a->d->u.events[a->pos], *y = &b->d->u.events[b->pos];
-    if (x->time_ns != y->time_ns)
-        return x->time_ns < y->time_ns;
-    unsigned px = prio(x->kind), py = prio(y->kind);
-    if (px != py)
-        return px < py;
-    return a->order < b->order;
-}
-
-/* Load the cursor's next non-empty chunk. @return 1 when an event is ready. */
-static int cur_fill(rp_model *m, cursor *c, size_t *done, size_t total) {
-    while (!c->d || c->pos >= c->d->count) {
-        if (c->d) {
-            ms_decoded_free(c->d);
-            c->d = NULL;
-        }
-        if (c->next >= c->n)
-            return 0;
-        size_t ci = c->chunks[c->next++];
-        ms_decoded *d = NULL;
-        if (ms_reader_load(m->reader, ci, &d) != MS_OK || d->type != MS_CHUNK_EVENTS) {
-            m->damaged_chunks++;
-            if (d)
-                ms_decoded_free(d);
-            continue;
-        }
-        c->d = d;
-        c->pos = 0;
-        ++*done;
-        if (m->opt.progress && (*done % 64 == 0 || *done == total))
-            rp_progress("analysing", *done, total);
-    }
-    return 1;
-}
-
-static void heap_down(cursor **h, size_t n, size_t i) {
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, s = i;
-        if (l < n && cur_less(h[l], h[s]))
-            s = l;
-        if (r < n && cur_less(h[r], h[s]))
-            s = r;
-        if (s == i)
-            return;
-        cursor *t = h[i];
-        h[i] = h[s];
-        h[s] = t;
-        i = s;
-    }
-}
-
-static void heap_up(cursor **h, size_t i) {
-    while (i) {
-        size_t p = (i - 1) / 2;
-        if (!cur_less(h[i], h[p]))
-            return;
-        cursor *t = h[i];
-        h[i] = h[p];
-        h[p] = t;
-        i = p;
-    }
-}
-
-static int merge_events(rp_model *m) {
-    size_t nc = ms_reader_chunk_count(m->reader), total = 0;
-    cursor *cs = NULL;
-    size_t ncs = 0, cscap = 0;
-    rp_map by_tid = {0};
-    int rc = 0;
-    for (size_t i = 0; i < nc; i++) {
-        const ms_chunk_info *ci = ms_reader_chunk(m->reader, i);
-        if (!ci || ci->type != MS_CHUNK_EVENTS)
-            continue;
-        total++;
-        uint32_t k = rp_map_get(&by_tid, (uint64_t)ci->thread + 1);
-        if (k == RP_NONE) {
-            if (rp_grow((void **)&cs, &cscap, ncs + 1, sizeof *cs) ||
-                rp_map_put(&by_tid, (uint64_t)ci->thread + 1, (uint32_t)ncs)) {
-                rc = -1;
-                goto out;
-            }
-            memset(&cs[ncs], 0, sizeof cs[0]);
-            cs[ncs].tid = ci->thread;
-            cs[ncs].order = (uint32_t)ncs;
-            cs[ncs].th = rp_thread_index(m, ci->thread);
-            k = (uint32_t)ncs++;
-        }
-        cursor *c = &cs[k];
-        if (rp_grow((void **)&c->chunks, &c->cap, c->n + 1, sizeof *c->chunks)) {
-            rc = -1;
-            goto out;
-        }
-        c->chunks[c->n++] = i;
-    }
-    cursor **h = malloc((ncs ? ncs : 1) * sizeof *h);
-    if (!h) {
-        rc = -1;
-        goto out;
-    }
-    size_t hn = 0, done = 0;
-    for (size_t i = 0; i < ncs; i++)
-        if (cur_fill(m, &cs[i], &done, total)) {
-            h[hn] = &cs[i];
-            heap_up(h, hn++);
-        }
-    while (hn && !m->oom) {
-        cursor *c = h[0];
-        h[0] = h[--hn];
-        heap_down(h, hn, 0);
-        /* run c while it stays ahead of every other thread */
-        for (;;) {
-            on_event(m, &c->d->u.events[c->pos], c->th);
-            c->pos++;
-            if (!cur_fill(m, c, &done, total))
-                break;
-            if (hn && cur_less(h[0], c)) {
-                h[hn] = c;
-                heap_up(h, hn++);
-                break;
-            }
-        }
-    }
-    free(h);
-    if (m->opt.progress && total)
-        fputc('\n', stderr);
-out:
-    for (size_t i = 0; i < ncs; i++) {
-        if (cs[i].d)
-            ms_decoded_free(cs[i].d);
-        free(cs[i].chunks);
-    }
-    free(cs);
-    rp_map_free(&by_tid);
-    return rc;
-}
-
-/* ------------------------------------------------------------------------
  * Load
  * ---------------------------------------------------------------------- */
 static int is_meta(uint32_t type) {
     return type == MS_CHUNK_SITES || type == MS_CHUNK_STACKS || type == MS_CHUNK_MODULES ||
            type == MS_CHUNK_THREADS || type == MS_CHUNK_STRINGS || type == MS_CHUNK_SUMMARY ||
-           type == MS_CHUNK_LEAKS;
+           type == MS_CHUNK_LEAKS || type == MS_CHUNK_COUNTERS;
 }
 
 ms_error rp_model_load_reader(rp_model *m, ms_reader *r, const rp_options *o, char *msg,
@@ -688,14 +522,8 @@ ms_error rp_model_load_reader(rp_model *m, ms_reader *r, const rp_options *o, ch
     m->recovery = *ms_reader_recovery(r);
     snprintf(m->recovery_msg, sizeof m->recovery_msg, "%s", ms_reader_message(r));
     /* index 0 of every table is "unknown / none" */
+    rp_types_init(m);
     add_site(m, 0, NULL);
-    if (rp_grow((void **)&m->types, &m->types_cap, 1, sizeof *m->types))
-        m->oom = 1;
-    else {
-        memset(m->types, 0, sizeof m->types[0]);
-        m->types[0].name = "?";
-        m->ntypes = 1;
-    }
     add_stack(m, 0, NULL);
 
     size_t nc = ms_reader_chunk_count(r);
@@ -708,9 +536,23 @@ ms_error rp_model_load_reader(rp_model *m, ms_reader *r, const rp_options *o, ch
             m->damaged_chunks++;
             continue;
         }
+        if (d->type == MS_CHUNK_COUNTERS) {  /* summarised, not kept */
+            for (size_t k = 0; k < d->count; k++) {
+                const ms_counter *c = &d->u.counters[k];
+                m->counters++;
+                if (c->rss > m->max_rss)
+                    m->max_rss = c->rss;
+                if (c->heap_in_use > m->max_heap_in_use)
+                    m->max_heap_in_use = c->heap_in_use;
+                if (c->heap_arena > m->max_heap_arena)
+                    m->max_heap_arena = c->heap_arena;
+            }
+            ms_decoded_free(d);
+            continue;
+        }
         take_meta(m, d);
     }
-    if (!m->oom && merge_events(m))
+    if (!m->oom && rp_merge_events(m))
         m->oom = 1;
     if (!m->oom) {
         rp_totals_finish(m);

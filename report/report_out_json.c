@@ -138,6 +138,10 @@ static void totals_section(rp_json *j, rp_model *m, const rp_outopts *o) {
     rp_json_ku64(j, "allocations", t->allocs);
     rp_json_ku64(j, "frees", t->frees);
     rp_json_ku64(j, "reallocations", t->reallocs);
+    /* valgrind's "total heap usage: N allocs, M frees" counts a realloc of
+     * a live block as one of each */
+    rp_json_ku64(j, "valgrind_allocs", t->allocs + t->reallocs);
+    rp_json_ku64(j, "valgrind_frees", t->frees + t->reallocs);
     rp_json_ku64(j, "custom_allocations", t->custom_allocs);
     rp_json_ku64(j, "custom_frees", t->custom_frees);
     rp_json_ku64(j, "failed_allocations", t->failed_allocs);
@@ -162,6 +166,10 @@ static void totals_section(rp_json *j, rp_model *m, const rp_outopts *o) {
     rp_json_ku64(j, "destructor_events", t->dtor_events);
     rp_json_ku64(j, "alloc_over_live", t->alloc_over_live);
     rp_json_ku64(j, "unknown_events", t->unknown_events);
+    rp_json_ku64(j, "counter_samples", m->counters);
+    rp_json_ku64(j, "max_rss_bytes", m->max_rss);
+    rp_json_ku64(j, "max_heap_in_use_bytes", m->max_heap_in_use);
+    rp_json_ku64(j, "max_heap_arena_bytes", m->max_heap_arena);
     size_t n = 0;
     uint32_t *top = rp_top_sites(m, RP_BY_PEAK, &n);
     rp_json_key(j, "peak_contributors");
@@ -442,7 +450,8 @@ static void errors_section(rp_json *j, rp_model *m, rp_symbolizer *sym, const rp
     rp_json_obj_end(j);
     rp_json_ku64(j, "absorbed_wrapper_frees", e->absorbed_frees);
     rp_json_ku64(j, "unmatched_custom_frees", e->unmatched_custom_frees);
-    rp_json_kbool(j, "interior_search_limited", e->scans_exhausted);
+    rp_json_ku64(j, "freed_history_evicted", e->evicted);
+    rp_json_kbool(j, "search_limited", e->scans_exhausted);
     rp_json_key(j, "list");
     rp_json_arr(j);
     for (size_t i = 0; i < lim(o, e->nkept); i++) {
@@ -568,6 +577,9 @@ int rp_out_json(rp_model *m, rp_symbolizer *sym, const rp_outopts *o, FILE *f) {
     rp_json_kbool(&j, "whole_heap", (m->header.flags & MS_HDR_F_WHOLE_HEAP) != 0);
     rp_json_key(&j, "warnings");
     rp_json_arr(&j);
+    char lossbuf[256];
+    if (rp_loss_warning(m, lossbuf, sizeof lossbuf))
+        rp_json_str(&j, lossbuf);
     for (size_t i = 0; i < rp_sym_warning_count(sym); i++)
         rp_json_str(&j, rp_sym_warning(sym, i));
     rp_json_arr_end(&j);

@@ -54,7 +54,10 @@ static void head(txt *t, const char *s) {
 static const char *red(const txt *t) { return t->color ? "\033[31m" : ""; }
 static const char *off(const txt *t) { return t->color ? "\033[0m" : ""; }
 
-static void site_line(txt *t, uint32_t si) {
+static void site_where(txt *t, uint32_t si, int with_type);
+static void site_line(txt *t, uint32_t si) { site_where(t, si, 1); }
+
+static void site_where(txt *t, uint32_t si, int with_type) {
     const rp_model *m = t->m;
     const char *file = rp_site_file(m, si), *fn = rp_site_func(m, si);
     if (!si) {
@@ -64,6 +67,8 @@ static void site_line(txt *t, uint32_t si) {
     fprintf(t->f, "%s:%u", file ? file : "??", rp_site_line(m, si));
     if (fn)
         fprintf(t->f, " in %s", fn);
+    if (!with_type)
+        return;
     const char *ty = rp_site_type(m, si), *var = rp_site_var(m, si);
     if (strcmp(ty, "?"))
         fprintf(t->f, " (%s `%s`)", ty, var);
@@ -94,6 +99,9 @@ static void summary(txt *t) {
     char a[32], b[32];
     uint64_t dur = x->t_last > x->t_first ? x->t_last - x->t_first : 0;
     head(t, "SUMMARY");
+    const char *reason = rp_summary_str(m, "exit_reason");
+    if (reason && *reason)
+        fprintf(t->f, "  exit: %s\n", reason);
     fprintf(t->f, "  run time (first to last event): %s, %llu events", time_h(dur, a),
             (unsigned long long)x->events);
     if (dur)
@@ -162,7 +170,7 @@ static void leaks(txt *t) {
         if (g->name)
             fprintf(t->f, " named \"%s\"", rp_string(m, g->name));
         fprintf(t->f, " allocated at ");
-        site_line(t, g->site);
+        site_where(t, g->site, 0);
         fputc('\n', t->f);
         for (uint32_t k = 0; k < g->nowners; k++) {
             uint32_t os = g->owners[k].site;
@@ -222,6 +230,21 @@ static void sources(txt *t) {
         const rp_stat *s = &t->m->sites[top[i]].st;
         fprintf(t->f, "  %llu calls (%s) from ", (unsigned long long)(s->allocs + s->reallocs),
                 bytes_h(s->bytes, a));
+        site_line(t, top[i]);
+        fputc('\n', t->f);
+    }
+    free(top);
+}
+
+static void most_bytes(txt *t) {
+    size_t n = 0;
+    uint32_t *top = rp_top_sites(t->m, RP_BY_BYTES, &n);
+    char a[32];
+    head(t, "MOST BYTES ALLOCATED");
+    for (size_t i = 0; i < lim(t, n); i++) {
+        const rp_stat *s = &t->m->sites[top[i]].st;
+        fprintf(t->f, "  %s in %llu calls from ", bytes_h(s->bytes, a),
+                (unsigned long long)(s->allocs + s->reallocs));
         site_line(t, top[i]);
         fputc('\n', t->f);
     }
@@ -365,6 +388,9 @@ int rp_out_text(rp_model *m, rp_symbolizer *sym, const rp_outopts *o, FILE *f) {
         fprintf(f, "%s%s%s\n", red(&t), notice, off(&t));
     fprintf(f, "memscope-report: %s (pid %u%s%s)\n", m->path ? m->path : "-", m->header.pid,
             m->header.exe && *m->header.exe ? ", " : "", m->header.exe ? m->header.exe : "");
+    char lossbuf[256];
+    if (rp_loss_warning(m, lossbuf, sizeof lossbuf))
+        fprintf(f, "%swarning: %s%s\n", red(&t), lossbuf, off(&t));
     for (size_t i = 0; i < rp_sym_warning_count(sym); i++)
         fprintf(f, "warning: %s\n", rp_sym_warning(sym, i));
     summary(&t);
@@ -372,6 +398,7 @@ int rp_out_text(rp_model *m, rp_symbolizer *sym, const rp_outopts *o, FILE *f) {
     leaks(&t);
     temporaries(&t);
     sources(&t);
+    most_bytes(&t);
     types(&t);
     chains(&t);
     threads(&t);

@@ -97,13 +97,18 @@ void rp_chain_end(rp_model *m, uint32_t bi) {
         rc->quadratic_chains++;
     if (rc->ntop < RP_TOP_CHAINS) {
         rc->top[rc->ntop++] = *c;
+        rc->least = RP_NONE;
     } else {
-        size_t least = 0;
-        for (size_t i = 1; i < rc->ntop; i++)
-            if (worse(&rc->top[least], &rc->top[i]))
-                least = i;
-        if (worse(c, &rc->top[least]))
-            rc->top[least] = *c;
+        if (rc->least == RP_NONE) {  /* recomputed only after a replacement */
+            rc->least = 0;
+            for (size_t i = 1; i < rc->ntop; i++)
+                if (worse(&rc->top[rc->least], &rc->top[i]))
+                    rc->least = (uint32_t)i;
+        }
+        if (worse(c, &rc->top[rc->least])) {
+            rc->top[rc->least] = *c;
+            rc->least = RP_NONE;
+        }
     }
     if (rp_grow((void **)&rc->freelist, &rc->fcap, rc->nfree + 1, sizeof *rc->freelist)) {
         m->oom = 1;

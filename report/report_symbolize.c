@@ -65,16 +65,17 @@ static void report_modules(rp_symbolizer *s, const rp_model *m) {
         const ms_module *x = m->modules[i];
         if (!x->loaded)
             continue;
-        /* a later entry for the same base wins (dlopen/dlclose/dlopen) */
+        /* the runtime repeats its whole module map at each change: the last
+         * loaded entry at a base wins (dlopen, dlclose, dlopen elsewhere) */
         int later = 0;
         for (size_t k = i + 1; k < m->nmodules; k++)
-            if (m->modules[k]->base == x->base)
+            if (m->modules[k]->base == x->base && m->modules[k]->loaded)
                 later = 1;
         if (later)
             continue;
         const char *path = x->path && *x->path ? x->path : m->header.exe;
-        if (!path || !*path)
-            continue;
+        if (!path || path[0] != '/')
+            continue;  /* the vDSO ("linux-vdso.so.1") has no file */
         Dwfl_Module *mod = dwfl_report_elf(s->dwfl, path, path, -1, x->base, false);
         if (!mod) {
             warn(s, "cannot read module %s (%s): its addresses are shown unresolved", path,

@@ -1,12 +1,15 @@
 /*
  * rp_bench_gen.c - writes a large synthetic trace for the report benchmarks.
  *
- *   rp_bench_gen OUT.ms EVENTS [THREADS] [LIVE]
+ *   rp_bench_gen OUT.ms EVENTS [THREADS] [LIVE] [reuse|fresh] [CODEC]
  *
  * Each thread keeps about LIVE/THREADS blocks live (a ring: allocate a new
  * block, free the oldest), with a realloc every 16th step, a scope exit every
  * 4th and a temporary every 8th, over 64 sites and 32 stacks: the model's
  * memory should stay O(LIVE) whatever EVENTS is. Deterministic.
+ * Addresses: "reuse" (default) hands freed addresses out again, last freed
+ * first, as malloc's per-thread caches do; "fresh" never reuses one (every
+ * lookup a cache miss: the worst case).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,10 +27,15 @@ int main(int argc, char **argv) {
     uint64_t total = strtoull(argv[2], NULL, 10);
     unsigned nthreads = argc > 3 ? (unsigned)atoi(argv[3]) : 4;
     uint64_t live = argc > 4 ? strtoull(argv[4], NULL, 10) : 100000;
+    int fresh = argc > 5 && !strcmp(argv[5], "fresh");
     if (!nthreads)
         nthreads = 1;
     ms_writer_options o;
     ms_writer_options_init(&o);
+    if (argc > 6 && ms_codec_parse(argv[6], &o.codec) != MS_OK) {
+        fprintf(stderr, "unknown codec %s\n", argv[6]);
+        return 2;
+    }
     o.flags = MS_HDR_F_WHOLE_HEAP;
     o.exe = "/bench/synthetic";
     ms_writer *w;
@@ -67,11 +75,14 @@ int main(int argc, char **argv) {
     uint64_t **ring = calloc(nthreads, sizeof *ring);
     uint64_t *head = calloc(nthreads, sizeof *head), *count = calloc(nthreads, sizeof *count);
     uint64_t *next_addr = calloc(nthreads, sizeof *next_addr);
+    uint64_t **pool = calloc(nthreads, sizeof *pool);  /* freed addresses, LIFO */
+    size_t *npool = calloc(nthreads, sizeof *npool);
     ms_event *buf = malloc(CHUNK * sizeof *buf);
     uint64_t written = 0, step = 0;
     uint64_t *clock = calloc(nthreads, sizeof *clock);
     for (unsigned t = 0; t < nthreads; t++) {
         ring[t] = calloc(per_thread_live, sizeof **ring);
+        pool[t] = calloc(per_thread_live + 16, sizeof **pool);
         next_addr[t] = 0x10000000000ull * (t + 1);
     }
     while (written < total) {
@@ -102,10 +113,17 @@ int main(int argc, char **argv) {
                     e->stack = (uint32_t)(step % 32) + 1;
                     head[t] = (head[t] + 1) % per_thread_live;
                     count[t]--;
+                    if (!fresh)
+                        pool[t][npool[t]++] = a;
                     continue;
                 }
-                uint64_t a = next_addr[t];
-                next_addr[t] += 64;
+                uint64_t a;
+                if (npool[t]) {
+                    a = pool[t][--npool[t]];
+                } else {
+                    a = next_addr[t];
+                    next_addr[t] += 64;
+                }
                 e->kind = MS_EV_ALLOC;
                 e->addr = a;
                 e->size = 16 + (step * 7) % 200;
@@ -118,6 +136,8 @@ int main(int argc, char **argv) {
                     e->kind = MS_EV_FREE;
                     e->addr = a;
                     e->site = sites[63].id;
+                    if (!fresh)
+                        pool[t][npool[t]++] = a;
                     continue;
                 }
                 if (step % 16 == 1) {  /* grow it */
@@ -126,8 +146,16 @@ int main(int argc, char **argv) {
                     e->time_ns = (time++) * nthreads + t;
                     e->kind = MS_EV_REALLOC;
                     e->aux = a;
-                    a = next_addr[t];
-                    next_addr[t] += 64;
+                    if (!fresh)
+                        pool[t][npool[t]++] = a;  /* moved: the old address is free */
+                    if (npool[t] > 1) {
+                        a = pool[t][npool[t] - 2];  /* not the one just released */
+                        pool[t][npool[t] - 2] = pool[t][npool[t] - 1];
+                        npool[t]--;
+                    } else {
+                        a = next_addr[t];
+                        next_addr[t] += 64;
+                    }
                     e->addr = a;
                     e->size = 400;
                     e->site = sites[s].id;

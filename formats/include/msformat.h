@@ -437,7 +437,9 @@ ms_error ms_reader_raw(ms_reader *r, size_t i, void **raw, size_t *len);
 /*! ms_reader_load_type() : every chunk of @type, in file order, decoded in
  *  parallel with up to @threads threads (0 = number of CPUs), delivered to
  *  @cb in file order on the calling thread. A callback returning non-zero
- *  stops the walk (then MS_OK is returned). */
+ *  stops the walk (then MS_OK is returned). The callback owns @d: it
+ *  releases it with ms_decoded_free() (now or later; it may keep it).
+ *  These chunks bypass the load cache. */
 typedef int (*ms_chunk_cb)(void *user, size_t index, const ms_chunk_info *info,
                            ms_decoded *d);
 ms_error ms_reader_load_type(ms_reader *r, uint32_t type, unsigned threads,

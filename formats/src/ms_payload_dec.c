@@ -64,7 +64,7 @@ static ms_error dec_sites(ms_mp *m, uint64_t items, ms_decoded *d)
     uint32_t n, extra;
     FORWARD_IF_ERROR(ms_decoded_arena_init(d, 2 * ms_mp_left(m) + 16));
     FORWARD_IF_ERROR(begin_items(m, items, d, sizeof(ms_site), &n));
-    ms_site *s = d->internal_ ? ((ms_decoded_priv *)d->internal_)->items : NULL;
+    ms_site *s = ((ms_decoded_priv *)d->internal_)->items;
     for (uint32_t i = 0; i < n; i++) {
         FORWARD_IF_ERROR(ms_mp_record(m, 11, &extra));
         FORWARD_IF_ERROR(ms_mp_uint(m, &s[i].id));

@@ -19,7 +19,7 @@
 #include "ms_internal.h"
 
 /* Events per chunk at most: keeps one chunk's raw size far below the bound. */
-#define MS_EVENTS_PER_CHUNK (1u << 20)
+#define MS_EVENTS_PER_CHUNK (1u << 18)
 
 struct ms_writer {
     int fd;
@@ -85,6 +85,10 @@ ms_error ms_writer_open_fd(int fd, int take_ownership, const ms_writer_options *
         o = &def;
     }
     RETURN_ERROR_IF((unsigned)o->codec >= MS_CODEC_MAX_, MS_ERR_INVALID_ARG);
+    /* offsets in the index count from 0: a seekable fd must start there
+     * (pipes and sockets cannot seek and are accepted) */
+    off_t at = lseek(fd, 0, SEEK_CUR);
+    RETURN_ERROR_IF(at > 0, MS_ERR_INVALID_ARG);
     size_t exe_len = o->exe ? strlen(o->exe) : 0;
     RETURN_ERROR_IF(exe_len > MS_MAX_STRING, MS_ERR_TOO_LARGE);
     ms_writer *w = calloc(1, sizeof *w);

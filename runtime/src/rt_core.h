@@ -53,12 +53,13 @@ typedef struct rt_buf {
 } rt_buf;
 
 /* Per-thread stack-id cache entry (ctx key -> stack id). */
+#define rt_cache_index(key) ((size_t)(((key) ^ ((key) >> 29)) & (RT_CACHE_SIZE - 1)))
 typedef struct {
     uint64_t key;
     uint32_t id;
     uint32_t pad;
 } rt_cache_ent;
-#define RT_CACHE_BITS 9
+#define RT_CACHE_BITS 16 /* 1 MiB per thread, mapped lazily by the kernel */
 #define RT_CACHE_SIZE (1u << RT_CACHE_BITS)
 
 /* One registered thread (mmap'ed registry, recycled by the writer). */
@@ -75,7 +76,8 @@ typedef struct rt_thread {
     uintptr_t stk_lo, stk_hi;
     uint32_t dtor_depth;      /* open __memscope_dtor_begin brackets */
     uint64_t dtor_start[16];  /* their start ticks */
-    rt_cache_ent cache[RT_CACHE_SIZE];
+    rt_cache_ent *cache;      /* RT_CACHE_SIZE entries, mmap'ed; kept when the
+                                 record is recycled (entries are global facts) */
 } rt_thread;
 
 /* Thread states (rt_tls.state). */
@@ -89,6 +91,7 @@ typedef struct rt_tls {
     ms_event *end;            /* end of the current buffer */
     ms_event *saved_cur;      /* guard: cur at entry */
     rt_thread *rec;
+    rt_cache_ent *cache;      /* rec->cache, or a never-written one after exit */
     rt_buf *buf;
     uint32_t guard;           /* recursion guard depth */
     uint32_t state;           /* RT_TS_* */
@@ -150,20 +153,32 @@ static inline ms_event *rt_reserve(void) {
 }
 
 /*! rt_publish() : store the fields, kind last (the writer reads a slot only
- *  once its kind is non-zero). */
-static inline void rt_publish(ms_event *e, uint8_t kind, uint8_t flags, uint64_t addr,
-                              uint64_t aux, uint64_t size, const void *site,
-                              uint32_t stack, uint64_t time) {
-    e->time_ns = time;
-    e->addr = addr;
-    e->aux = aux;
-    e->size = size;
-    e->site = (uint64_t)(uintptr_t)site;
-    e->stack = stack;
-    e->flags = flags;
-    e->reserved = 0;
-    __atomic_store_n(&e->kind, kind, __ATOMIC_RELEASE);
-}
+ *  once its kind is non-zero). Slots are zero when handed out (buffers are
+ *  zeroed when recycled), so fields that are a constant 0 at the call site
+ *  are not stored, and stack, kind and flags go out as one 8-byte release
+ *  store at offset 40 (stack u32, kind u8, flags u8, reserved u16). */
+typedef uint64_t rt_u64_alias __attribute__((may_alias));
+_Static_assert(offsetof(ms_event, stack) == 40 && offsetof(ms_event, kind) == 44 &&
+                   offsetof(ms_event, flags) == 45 && offsetof(ms_event, reserved) == 46,
+               "ms_event tail layout");
+#define RT_STORE_NZ(dst, v)                            \
+    do {                                               \
+        if (!__builtin_constant_p(v) || (v) != 0)      \
+            (dst) = (v);                               \
+    } while (0)
+#define rt_publish(e_in, kind_, flags_, addr_, aux_, size_, site_, stack_, time_)            \
+    do {                                                                                     \
+        ms_event *e_ = (e_in);                                                               \
+        e_->time_ns = (time_);                                                               \
+        RT_STORE_NZ(e_->addr, (uint64_t)(addr_));                                            \
+        RT_STORE_NZ(e_->aux, (uint64_t)(aux_));                                              \
+        RT_STORE_NZ(e_->size, (uint64_t)(size_));                                            \
+        RT_STORE_NZ(e_->site, (uint64_t)(uintptr_t)(site_));                                 \
+        __atomic_store_n((rt_u64_alias *)(void *)&e_->stack,                                 \
+                         (uint64_t)(uint32_t)(stack_) | (uint64_t)(uint8_t)(kind_) << 32 |   \
+                             (uint64_t)(uint8_t)(flags_) << 40,                              \
+                         __ATOMIC_RELEASE);                                                  \
+    } while (0)
 
 /* ---- stack ids (rt_thread.c) -------------------------------------------------- */
 RT_HIDDEN uint32_t rt_stack_miss(uint64_t key, const void *ra) RT_NOINLINE;
@@ -179,8 +194,7 @@ static inline uint32_t rt_stack_id(const void *ra) {
         return rt_stack_unwound(ra);
     uint64_t key = (ctx * 0x9E3779B97F4A7C15ull) ^ (uint64_t)(uintptr_t)ra;
     key |= 1;
-    const rt_cache_ent *c =
-        &rt_self.rec->cache[(key * 0xff51afd7ed558ccdull) >> (64 - RT_CACHE_BITS)];
+    const rt_cache_ent *c = &rt_self.cache[rt_cache_index(key)];
     if (RT_LIKELY(c->key == key))
         return c->id;
     return rt_stack_miss(key, ra);
@@ -203,7 +217,10 @@ static inline void rt_record(uint8_t kind, uint8_t flags, uint64_t addr, uint64_
     if (RT_UNLIKELY(!e))
         return;
     uint32_t st = rt_stack_id(ra);
-    rt_publish(e, kind, flags, addr, aux, size, site, st, rt_clock_now());
+    /* allocations are stamped after the real call, everything else before */
+    uint64_t now = kind == MS_EV_ALLOC || kind == MS_EV_CUSTOM_ALLOC ? rt_clock_now_after()
+                                                                      : rt_clock_now();
+    rt_publish(e, kind, flags, addr, aux, size, site, st, now);
 }
 
 #endif /* RT_CORE_H */

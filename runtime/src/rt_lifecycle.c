@@ -163,7 +163,8 @@ void rt_process_start(void) {
                                       .flush_ms = (unsigned)o->flush_ms,
                                       .counters_ms = (unsigned)o->counters_ms,
                                       .fork_child = child,
-                                      .leak_scan = o->leak_scan};
+                                      .leak_scan = o->leak_scan,
+                                      .tid = rt_gettid()};
                 if (rt_writer_open(&c) == 0 && rt_writer_start() == 0) {
                     next = RT_PS_RUNNING;
                     if (!child) {

@@ -50,11 +50,33 @@ static rt_thread *rec_alloc(void) {
     if (r)
         reg.free_list = r->next;
     pthread_mutex_unlock(&reg.mu);
-    if (!r)
+    if (!r) {
         r = rt_mmap(sizeof(rt_thread));
-    else
+        if (!r)
+            return NULL;
+    } else {
+        rt_cache_ent *keep = r->cache;
         memset(r, 0, sizeof *r);
+        r->cache = keep;
+    }
+    if (!r->cache && !(r->cache = rt_mmap(RT_CACHE_SIZE * sizeof(rt_cache_ent)))) {
+        rt_threads_release(r);
+        return NULL;
+    }
     return r;
+}
+
+/* Cache of threads past their exit flush: all empty, never written. */
+static rt_cache_ent *dead_cache(void) {
+    static rt_cache_ent *c;
+    if (!__atomic_load_n(&c, __ATOMIC_ACQUIRE)) {
+        rt_cache_ent *m = rt_mmap(RT_CACHE_SIZE * sizeof(rt_cache_ent));
+        rt_cache_ent *expect = NULL;
+        if (m && !__atomic_compare_exchange_n(&c, &expect, m, 0, __ATOMIC_ACQ_REL,
+                                              __ATOMIC_ACQUIRE))
+            rt_munmap(m, RT_CACHE_SIZE * sizeof(rt_cache_ent));
+    }
+    return __atomic_load_n(&c, __ATOMIC_ACQUIRE);
 }
 
 void rt_threads_release(rt_thread *rec) {
@@ -89,6 +111,7 @@ static void thread_init(rt_tls *t) {
     rec->start_ns = rt_clock_now();
     rt_stack_bounds(&rec->stk_lo, &rec->stk_hi);
     t->rec = rec;
+    t->cache = rec->cache;
     t->tid = rec->tid;
     t->buf = NULL;
     pthread_mutex_lock(&reg.mu);
@@ -133,11 +156,6 @@ static ms_event *swap_buffer(rt_tls *t, uint32_t used) {
     return b->ev;
 }
 
-void rt_thread_handoff(rt_tls *t) {
-    if (t->state == RT_TS_ACTIVE && t->buf && published(t) > t->buf->flushed)
-        swap_buffer(t, published(t));
-}
-
 static void thread_exit_flush(rt_tls *t) {
     if (t->state != RT_TS_ACTIVE)
         return;
@@ -172,7 +190,11 @@ static void thread_exit_flush(rt_tls *t) {
     t->buf = NULL;
     t->end = NULL;
     t->rec = &dead_rec;
-    t->state = RT_TS_DEAD;
+    t->cache = dead_cache();
+    if (!t->cache)
+        t->state = RT_TS_OFF; /* cannot compute stacks safely: record nothing more */
+    else
+        t->state = RT_TS_DEAD;
     rt_queue_threads(-1);
     rt_guard_leave(t);
 }
@@ -229,7 +251,11 @@ ms_event *rt_reserve_slow(ms_event *e) {
         if (t->state == RT_TS_DEAD) {
             slot = late_reserve(t);
         } else if (t->state == RT_TS_ACTIVE) {
-            if (t->buf && t->saved_cur >= t->buf->ev && t->saved_cur < t->end) {
+            if (t->buf && e >= t->buf->ev && e < t->end) {
+                /* the fast path's reservation is valid (the slow path was
+                 * taken for another reason: process start, guard race) */
+                slot = e;
+            } else if (t->buf && t->saved_cur >= t->buf->ev && t->saved_cur < t->end) {
                 /* a signal handler already swapped buffers under us: there
                  * is room */
                 slot = t->saved_cur;
@@ -237,7 +263,7 @@ ms_event *rt_reserve_slow(ms_event *e) {
                 uintptr_t n = t->buf ? (uintptr_t)(t->saved_cur - t->buf->ev) : 0;
                 slot = swap_buffer(t, t->buf && n > t->buf->cap ? t->buf->cap : (uint32_t)n);
             }
-            if (slot)
+            if (slot && slot >= t->saved_cur)
                 t->saved_cur = slot + 1;
         }
     }
@@ -319,43 +345,69 @@ void rt_threads_fork_child(void) {
 
 #define RT_MAX_DEPTH 256
 
-static uint32_t unwind_intern(const void *ra) {
-    uint64_t frames[RT_MAX_DEPTH + 8];
-    rt_thread *rec = rt_self.rec;
-    uint32_t depth = rt_stack_depth;
-    size_t n = rt_unwind_fp(frames, depth + 8, 0, rec->stk_lo, rec->stk_hi);
-    size_t i = 0;
-    /* drop the runtime's own frames: the stack starts at the twin's caller */
-    while (i < n && i < 8 && frames[i] != (uint64_t)(uintptr_t)ra)
-        i++;
-    if (i == n || i == 8) {
-        frames[0] = (uint64_t)(uintptr_t)ra;
-        i = 0;
-        n = 1;
-    }
-    n -= i;
-    if (n > depth)
-        n = depth;
-    return rt_stacktab_intern(frames + i, (uint32_t)n);
+static inline rt_cache_ent *cache_slot(uint64_t key) {
+    return &rt_self.cache[rt_cache_index(key)];
 }
 
-uint32_t rt_stack_unwound(const void *ra) { return unwind_intern(ra); }
-
-uint32_t rt_stack_miss(uint64_t key, const void *ra) {
-    uint32_t id = rt_stacktab_lookup_key(key);
-    if (rt_self.rec == &dead_rec)
-        return id ? id : unwind_intern(ra);
-    if (!id) {
-        id = unwind_intern(ra);
-        if (id)
-            rt_stacktab_bind_key(key, id);
-    }
-    rt_cache_ent *c = &rt_self.rec->cache[(key * 0xff51afd7ed558ccdull) >> (64 - RT_CACHE_BITS)];
-    /* key 0 first: a signal handler never sees a new id under an old key */
+/* key 0 first: a signal handler never sees a new id under an old key */
+static inline void cache_store(uint64_t key, uint32_t id) {
+    if (rt_self.state == RT_TS_DEAD || !id)
+        return; /* the dead threads' cache is shared and never written */
+    rt_cache_ent *c = cache_slot(key);
     c->key = 0;
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
     c->id = id;
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
-    c->key = id ? key : 0;
+    c->key = key;
+}
+
+/* Unwind from the twin's caller (@ra), the runtime's own frames dropped. */
+static size_t unwind(const void *ra, uint64_t *frames) {
+    rt_thread *rec = rt_self.rec;
+    uint32_t depth = rt_stack_depth;
+    size_t n = rt_unwind_fp(frames, depth + 8, 0, rec->stk_lo, rec->stk_hi);
+    size_t i = 0;
+    while (i < n && i < 8 && frames[i] != (uint64_t)(uintptr_t)ra)
+        i++;
+    if (i == n || i == 8) {
+        frames[0] = (uint64_t)(uintptr_t)ra;
+        return 1;
+    }
+    n -= i;
+    if (n > depth)
+        n = depth;
+    if (i)
+        memmove(frames, frames + i, n * sizeof *frames);
+    return n;
+}
+
+/* Uninstrumented caller: unwind at every event, but intern (hash the frames
+ * into the global table) only when this thread has not seen the frames yet:
+ * a 64-bit digest of the frames keys the same per-thread cache. */
+uint32_t rt_stack_unwound(const void *ra) {
+    uint64_t frames[RT_MAX_DEPTH + 8];
+    size_t n = unwind(ra, frames);
+    uint64_t h = 0xcbf29ce484222325ull ^ n;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ frames[i]) * 0x100000001b3ull * 0x9E3779B97F4A7C15ull + (h >> 29);
+    h = (h ^ (h >> 31)) | 2; /* bit 1 set: never equal to a small ctx key */
+    const rt_cache_ent *c = cache_slot(h);
+    if (c->key == h)
+        return c->id;
+    uint32_t id = rt_stacktab_intern(frames, (uint32_t)n);
+    cache_store(h, id);
+    return id;
+}
+
+uint32_t rt_stack_miss(uint64_t key, const void *ra) {
+    uint32_t id = rt_stacktab_lookup_key(key);
+    if (!id) {
+        uint64_t frames[RT_MAX_DEPTH + 8];
+        size_t n = unwind(ra, frames);
+        id = rt_stacktab_intern(frames, (uint32_t)n);
+        if (id && rt_self.state != RT_TS_DEAD)
+            rt_stacktab_bind_key(key, id);
+    }
+    cache_store(key, id);
     return id;
 }

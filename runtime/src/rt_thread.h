@@ -12,11 +12,6 @@
  *  thread's buffer at thread exit. Once, from the process early init. */
 RT_HIDDEN void rt_threads_init(void);
 
-/*! rt_thread_handoff() : hand the calling thread's current buffer (its
- *  published prefix) to the writer and take a fresh one. Used by
- *  memscope_flush() and the fork path. Caller holds the guard. */
-RT_HIDDEN void rt_thread_handoff(rt_tls *t);
-
 /*! rt_threads_sweep() : writer: call @cb for each live thread's current
  *  buffer (registry locked during the walk), then for the late buffer. */
 RT_HIDDEN void rt_threads_sweep(void (*cb)(void *u, rt_buf *b, rt_thread *rec), void *u);

@@ -405,7 +405,10 @@ static void *writer_main(void *arg) {
         return NULL;
     }
     uint64_t now = rt_clock_now_ns();
-    W.next_counter_ns = now;
+    /* first sample one period in: mallinfo2 takes the arena locks, and a
+     * program that crashes inside malloc right at start must not catch the
+     * writer inside it */
+    W.next_counter_ns = now + (uint64_t)W.cfg.counters_ms * 1000000ull;
     W.next_flush_ns = now + (uint64_t)W.cfg.flush_ms * 1000000ull;
     for (;;) {
         now = rt_clock_now_ns();
@@ -459,7 +462,7 @@ static void inherited_cb(void *u, const rt_live_entry *e) {
                                 .flags = MS_EVF_INHERITED};
     }
     if (n && (n == 1024 || !e)) {
-        note_err(ms_writer_add_events(W.w, rt_self.tid ? rt_self.tid : rt_gettid(), batch, n));
+        note_err(ms_writer_add_events(W.w, W.cfg.tid, batch, n));
         W.n_events += n;
         n = 0;
     }

@@ -19,6 +19,7 @@ typedef struct {
     unsigned flush_ms, counters_ms;
     int fork_child;          /* MS_HDR_F_FORK_CHILD, inherited blocks written */
     int leak_scan;
+    uint32_t tid;            /* thread that started the trace (inherited blocks) */
 } rt_writer_config;
 
 /*! rt_writer_open() : create the ms_writer on @c->fd (header written), the

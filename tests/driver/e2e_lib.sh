@@ -13,8 +13,10 @@ die() { echo "FAIL: $*"; exit 1; }
 # run DESC CMD...: run a step, show its output on failure.
 run() {
   desc=$1; shift
-  if "$@" >"$W/step.log" 2>&1; then ok "$desc"; return 0; fi
-  fail "$desc (exit $?)"; tail -n 40 "$W/step.log"; return 1
+  "$@" >"$W/step.log" 2>&1
+  st=$?
+  if [ $st = 0 ]; then ok "$desc"; return 0; fi
+  fail "$desc (exit $st)"; tail -n 40 "$W/step.log"; return 1
 }
 # check_trace FILE DESC: FILE exists and starts with the .ms magic.
 check_trace() {
@@ -30,5 +32,6 @@ check_traces() {
 }
 # defines FILE SYMBOL: the ELF file defines SYMBOL in its dynamic table.
 exports() { nm -D --defined-only "$1" 2>/dev/null | grep -q " $2\$"; }
-finish() { echo "$fails failure(s)"; [ "$fails" = 0 ]; }
+# finish: the verdict; ends the script (also when used as `step || finish`).
+finish() { echo "$fails failure(s)"; [ "$fails" = 0 ] && exit 0; exit 1; }
 rm -rf "$W" && mkdir -p "$W" || exit 1

@@ -20,6 +20,14 @@ check_trace "$W/run-lz4.ms" "memscope-run lz4"
 run "memscope-run with %p" "$MSRUN" -o "$W/pid-%p.ms" --compression none ./listdemo
 check_traces "$W/pid-*.ms" "memscope-run %p"
 
+run "-x c compile + link in one step (archives after -x)" "$MSCC" -x c -O1 -Werror main.c list.c -o listdemo_x
+run "-x c program runs" env MEMSCOPE_OPTIONS="output=$W/x.ms" ./listdemo_x
+check_trace "$W/x.ms" "-x c build"
+run "source from stdin (-x c -)" sh -c "'$MSCC' -x c -O2 -I. -c - -o stdin.o < main.c && '$MSCC' stdin.o list.o -o listdemo_stdin"
+run "stdin-built program runs" env MEMSCOPE_OPTIONS="output=$W/stdin.ms" ./listdemo_stdin
+check_trace "$W/stdin.ms" "stdin build"
+run "assembly out of -S -o -" sh -c "'$MSCC' -O2 -S -o - list.c | grep -q __memscope_malloc"
+
 run "make clean; -O0 build" sh -c "make clean >/dev/null && make CC='$MSCC' CFLAGS='-O0 -Wall -Werror'"
 run "-O0 program runs" env MEMSCOPE_OPTIONS="output=$W/o0.ms" ./listdemo
 check_trace "$W/o0.ms" "-O0 run"
@@ -34,4 +42,8 @@ run "uninstrumented build with clang" sh -c "make clean >/dev/null && make CC='$
 nm listdemo | grep -q __memscope_init_v1 && fail "plain build has the runtime" || ok "plain build has no runtime"
 run "memscope-run preloads the shared runtime" "$MSRUN" -o "$W/preload.ms" ./listdemo
 check_trace "$W/preload.ms" "preloaded run"
+mkdir -p "$W/kids"
+run "memscope-run: a program that runs another" "$MSRUN" -o "$W/kids/sh-%p.ms" sh -c 'sh -c "exit 0"; exit 0'
+grep -q "memscope-run: also written: $W/kids/sh-[0-9]*.ms" "$W/step.log" && ok "names the child's trace too" || { fail "child trace not reported"; cat "$W/step.log"; }
+[ "$(ls "$W/kids" | wc -l)" = 2 ] && ok "two traces (parent, child)" || fail "want 2 traces in $W/kids: $(ls "$W/kids")"
 finish

@@ -202,6 +202,9 @@ static const row table[] = {
     {"cc --sysroot /opt/sys -c x.c", NONE, 1, 1, L0, 0},
     {"cc -target x86_64-linux-gnu -c foo.c", NONE, 1, 1, L0, 0},
     {"cc -o", NOIN, 0, 0, L0, 0},
+    {"cc --output prog --include-directory inc x.c", NONE, 1, 1, LE, 0},
+    {"cc --language assembler -c x.c", NOTD, 0, 0, L0, 0},
+    {"cc --language=c -c x.txt", NONE, 1, 1, L0, 0},
     /* --- information and analysis */
     {"cc -dumpversion", INFO, 0, 0, L0, 0},
     {"cc -dumpmachine", INFO, 0, 0, L0, 0},
@@ -358,6 +361,15 @@ static const struct {
     {"cc -c a.c -fmemscope-default-options=compression=lz4", "T/d.o",
      "CLANG " COMPILE_FLAGS " -g " FP " -D__MEMSCOPE__=1 -c a.c -IP/include/memscope"},
     {"cc -shared a.o -o s.so", "T/d.o", "CLANG -shared a.o -o s.so T/d.o L/libmemscope_rt.so -Wl,-rpath,L"},
+    /* -x LANG still in force: the appended archives must not be compiled as LANG */
+    {"c++ -x c++ t.c -o t", NULL,
+     "CLANG " COMPILE_FLAGS " -g " FP " -D__MEMSCOPE__=1 -x c++ t.c -o t -IP/include/memscope "
+     "-x none " LINK_EXE},
+    {"cc -xc -c t.c", NULL, "CLANG " COMPILE_FLAGS " -g " FP " -D__MEMSCOPE__=1 -xc -c t.c -IP/include/memscope"},
+    {"cc -x c -shared -- t", "T/d.o",
+     "CLANG " COMPILE_FLAGS " -g " FP " -D__MEMSCOPE__=1 -x c -shared -IP/include/memscope -x none "
+     "T/d.o L/libmemscope_rt.so -Wl,-rpath,L -x c -- t"},
+    {"cc -x c -x none a.o -o a", NULL, "CLANG -x c -x none a.o -o a " LINK_EXE},
 };
 
 static void test_build(void **state) {

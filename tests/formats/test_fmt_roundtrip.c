@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -38,7 +39,8 @@ static void check_file(const char *path, const fx_spec *specs, size_t n, ms_code
     assert_true(h->created_unix_ns == 1700000000000000000ULL);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        /* events beyond one chunk's capacity are split by the writer */
+        /* events beyond one chunk's capacity are split by the writer
+         * (checked separately in test_split_events) */
         size_t left = specs[i].n;
         do {
             const ms_chunk_info *c = ms_reader_chunk(r, k);
@@ -122,10 +124,11 @@ static void test_large_all_codecs(void **state)
     (void)state;
     char path[256];
     fx_tmp_path(path, sizeof path, "large");
-    fx_spec specs[16];
+    fx_spec specs[40];
     size_t ns = 0;
-    for (int i = 0; i < 8; i++)
-        specs[ns++] = (fx_spec){MS_CHUNK_EVENTS, (uint32_t)i, 1u << 20, 100u + (uint32_t)i};
+    /* 262144 events is the most the writer puts in one chunk */
+    for (int i = 0; i < 34; i++)
+        specs[ns++] = (fx_spec){MS_CHUNK_EVENTS, (uint32_t)i % 5, 1u << 18, 100u + (uint32_t)i};
     specs[ns++] = (fx_spec){MS_CHUNK_SITES, 0, 20000, 5};
     specs[ns++] = (fx_spec){MS_CHUNK_STACKS, 0, 20000, 6};
     for (size_t c = 0; c < sizeof k_codecs / sizeof k_codecs[0]; c++) {
@@ -138,11 +141,104 @@ static void test_large_all_codecs(void **state)
             stored += ms_reader_chunk(r, i)->stored_size;
         }
         assert_true(raw > (64u << 20));
+        assert_int_equal(ms_reader_chunk_count(r), ns);
         if (k_codecs[c] != MS_CODEC_NONE)
             assert_true(stored < raw);
         ms_reader_close(r);
         check_file(path, specs, ns, k_codecs[c]);
     }
+    unlink(path);
+}
+
+/* Extreme values: escapes, wrap-around deltas, times going backwards,
+ * repeated and self-referencing addresses, every kind/flags byte. */
+static void test_extreme_events(void **state)
+{
+    (void)state;
+    static const uint64_t v[] = {0, 1, UINT64_MAX, UINT64_MAX - 1, 1ULL << 63, (1ULL << 63) - 1,
+                                 (1ULL << 62) + 5, 0x5555555a0000ULL, 0x7fffffffe000ULL, 42};
+    enum { N = 4000 };
+    ms_event *ev = calloc(N, sizeof *ev);
+    assert_non_null(ev);
+    uint64_t x = 7;
+    for (size_t i = 0; i < N; i++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        ev[i].time_ns = v[(x >> 10) % 10] + (x >> 60);
+        ev[i].addr = (x >> 20) % 3 == 0 && i ? ev[i - 1 - (x >> 30) % (i < 50 ? i : 50)].addr
+                                             : v[(x >> 14) % 10];
+        ev[i].aux = (x >> 24) % 2 && i ? ev[(x >> 32) % i].addr : v[(x >> 18) % 10];
+        ev[i].size = v[(x >> 22) % 10];
+        ev[i].site = v[(x >> 26) % 10] ^ ((x >> 40) & 3);
+        ev[i].stack = (uint32_t)(x >> 29) | ((x >> 7) % 5 == 0 ? 0xffffffffu : 0);
+        ev[i].kind = (uint8_t)(x >> 33);
+        ev[i].flags = (uint8_t)(x >> 41);
+    }
+    char path[256];
+    fx_tmp_path(path, sizeof path, "extreme");
+    for (int c = 0; c < MS_CODEC_MAX_; c++) {
+        ms_writer_options o;
+        ms_writer_options_init(&o);
+        o.codec = (ms_codec)c;
+        ms_writer *w;
+        assert_int_equal(ms_writer_open_path(path, &o, &w), MS_OK);
+        for (size_t k = 1; k <= 64 && k < N; k *= 2) /* tiny batches too */
+            assert_int_equal(ms_writer_add_events(w, 1, ev, k), MS_OK);
+        assert_int_equal(ms_writer_add_events(w, 2, ev, N), MS_OK);
+        assert_int_equal(ms_writer_close(w), MS_OK);
+        ms_reader *r;
+        assert_int_equal(ms_reader_open(path, &r), MS_OK);
+        size_t nc = ms_reader_chunk_count(r);
+        for (size_t i = 0; i < nc; i++) {
+            ms_decoded *d;
+            assert_int_equal(ms_reader_load(r, i, &d), MS_OK);
+            assert_memory_equal(d->u.events, ev, d->count * sizeof *ev);
+            uint64_t lo = UINT64_MAX, hi = 0;
+            for (size_t k = 0; k < d->count; k++) {
+                lo = ev[k].time_ns < lo ? ev[k].time_ns : lo;
+                hi = ev[k].time_ns > hi ? ev[k].time_ns : hi;
+            }
+            assert_true(ms_reader_chunk(r, i)->t_first == lo);
+            assert_true(ms_reader_chunk(r, i)->t_last == hi);
+            ms_decoded_free(d);
+        }
+        assert_int_equal(ms_reader_chunk(r, nc - 1)->items, N);
+        ms_reader_close(r);
+    }
+    free(ev);
+    unlink(path);
+}
+
+/* A batch larger than one chunk is split, in order, losslessly. */
+static void test_split_events(void **state)
+{
+    (void)state;
+    char path[256];
+    fx_tmp_path(path, sizeof path, "split");
+    size_t n = (1u << 18) * 2 + 1000;
+    ms_event *ev = malloc(n * sizeof *ev);
+    assert_non_null(ev);
+    fx_events(ev, n, 5);
+    ms_writer *w;
+    assert_int_equal(ms_writer_open_path(path, NULL, &w), MS_OK);
+    assert_int_equal(ms_writer_add_events(w, 3, ev, n), MS_OK);
+    assert_int_equal(ms_writer_close(w), MS_OK);
+    ms_reader *r;
+    assert_int_equal(ms_reader_open(path, &r), MS_OK);
+    assert_int_equal(ms_reader_chunk_count(r), 3);
+    size_t at = 0;
+    for (size_t i = 0; i < 3; i++) {
+        ms_decoded *d;
+        assert_int_equal(ms_reader_load(r, i, &d), MS_OK);
+        assert_int_equal(d->thread, 3);
+        assert_int_equal(ms_reader_chunk(r, i)->t_first, ev[at].time_ns);
+        assert_int_equal(ms_reader_chunk(r, i)->t_last, ev[at + d->count - 1].time_ns);
+        assert_memory_equal(d->u.events, ev + at, d->count * sizeof *ev);
+        at += d->count;
+        ms_decoded_free(d);
+    }
+    assert_int_equal(at, n);
+    ms_reader_close(r);
+    free(ev);
     unlink(path);
 }
 
@@ -243,6 +339,34 @@ static void test_levels_and_options(void **state)
     unlink(path);
 }
 
+/* Write failures: the first error sticks, later calls say MS_ERR_STATE. */
+static void test_write_errors(void **state)
+{
+    (void)state;
+    ms_writer *w;
+    int fd = open("/dev/full", O_WRONLY);
+    if (fd >= 0) {
+        assert_int_equal(ms_writer_open_fd(fd, 0, NULL, &w), MS_ERR_IO);
+        close(fd);
+    }
+    signal(SIGPIPE, SIG_IGN);
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    assert_int_equal(ms_writer_open_fd(p[1], 1, NULL, &w), MS_OK); /* pipes accepted */
+    close(p[0]);
+    ms_leak l = {1, 2, 3, 0};
+    assert_int_equal(ms_writer_add_leaks(w, &l, 1), MS_ERR_IO);
+    assert_int_equal(ms_writer_add_leaks(w, &l, 1), MS_ERR_STATE);
+    assert_int_equal(ms_writer_flush(w, 0), MS_ERR_STATE);
+    assert_int_equal(ms_writer_close(w), MS_ERR_IO);
+    /* a seekable fd not at offset 0 is refused */
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    assert_int_equal(write(fileno(f), "x", 1), 1);
+    assert_int_equal(ms_writer_open_fd(fileno(f), 0, NULL, &w), MS_ERR_INVALID_ARG);
+    fclose(f);
+}
+
 static void test_names(void **state)
 {
     (void)state;
@@ -281,7 +405,10 @@ int main(void)
         cmocka_unit_test(test_tiny_all_types_all_codecs),
         cmocka_unit_test(test_medium_all_types_all_codecs),
         cmocka_unit_test(test_incompressible_stored_raw),
+        cmocka_unit_test(test_split_events),
+        cmocka_unit_test(test_extreme_events),
         cmocka_unit_test(test_levels_and_options),
+        cmocka_unit_test(test_write_errors),
         cmocka_unit_test(test_large_all_codecs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -45,7 +45,6 @@ void use(void *p) { (void)p; }
 // MARKERS-LABEL: define {{.*}}void @block(
 // MARKERS: call ptr @__memscope_malloc(
 // MARKERS: call void @use(
-// MARKERS-NEXT: store i64
 // MARKERS: [[V:%[0-9]+]] = load ptr, ptr [[TMP:%[0-9]+]], align 8
 // MARKERS-NEXT: call void @__memscope_scope_exit(ptr [[V]], ptr @memscope.site
 // MARKERS-NEXT: call void @llvm.lifetime.end.p0(i64 8, ptr [[TMP]])

@@ -41,6 +41,17 @@ __attribute__((noinline)) uint64_t gen_leaky_push(void) {
     return (uint64_t)(uintptr_t)__builtin_return_address(0);
 }
 
+/* an address inside code inlined into main: the pc the inlined body reads */
+static inline __attribute__((always_inline)) uint64_t gen_inlined_helper(int k) {
+    uint64_t pc = 0;
+#if defined(__x86_64__)
+    __asm__ volatile("lea 0(%%rip), %0" : "=r"(pc));
+#elif defined(__aarch64__)
+    __asm__ volatile("adr %0, ." : "=r"(pc));
+#endif
+    return pc + (uint64_t)(k & 0);
+}
+
 /* named like a runtime function: the report must hide this frame */
 __attribute__((noinline)) uint64_t rt_fake_record(void) {
     return (uint64_t)(uintptr_t)__builtin_return_address(0);
@@ -83,6 +94,10 @@ int main(int argc, char **argv) {
     (void)gen_leaky_push();
     (void)rt_fake_record();
     tb_stack(t, 1, 3, fr);
+    /* the pc read there is the end of the lea instruction, like a return
+     * address: the report looks it up at addr - 1, inside the inlined body */
+    uint64_t fr2[2] = {gen_inlined_helper(argc), in_main};
+    tb_stack(t, 2, 2, fr2);
     tb_site(t, S_NODE, MS_SITE_MALLOC, "list.c", 10, "push", "struct node", "n", NULL);
     tb_site(t, S_SCOPE, MS_SITE_SCOPE_EXIT, "list.c", 30, "main", "struct node", "head", NULL);
     tb_site(t, S_FREE, MS_SITE_FREE, "list.c", 40, "pop", NULL, "n", NULL);
@@ -122,14 +137,17 @@ int main(int argc, char **argv) {
     }
     tb_ev(t, 1, tm++, MS_EV_FREE, a, 0, 0, S_FREE, 0, 0);
     /* producer/consumer: 2 items cross threads */
-    tb_ev(t, 1, tm++, MS_EV_ALLOC, 0x50000, 0, 48, S_PROD, 0, 0);
-    tb_ev(t, 1, tm++, MS_EV_ALLOC, 0x50100, 0, 48, S_PROD, 0, 0);
+    tb_ev(t, 1, tm++, MS_EV_ALLOC, 0x50000, 0, 48, S_PROD, 2, 0);
+    tb_ev(t, 1, tm++, MS_EV_ALLOC, 0x50100, 0, 48, S_PROD, 2, 0);
     tb_ev(t, 2, tm++, MS_EV_FREE, 0x50000, 0, 0, S_CONS, 0, 0);
     tb_ev(t, 2, tm++, MS_EV_FREE, 0x50100, 0, 0, S_CONS, 0, 0);
     /* double free */
     tb_ev(t, 2, tm++, MS_EV_FREE, 0x50100, 0, 0, S_CONS, 1, 0);
     for (int i = 0; i < 3; i++)
         tb_leak(t, 0x10000 + 0x100 * (uint64_t)i, 24, MS_LEAK_DEFINITE);
+    tb_summary(t, "exit_reason", 0, "exit(0)");
+    if (!whole)
+        tb_summary(t, "dropped", 5, NULL);
     int rc = !strcmp(sc, "noindex") ? tb_abandon(t) : tb_close(t);
     return rc ? 1 : 0;
 }

@@ -32,6 +32,8 @@ struct tb {
     size_t nthr;
     ms_leak *leaks;
     size_t nleaks, leak_cap;
+    ms_kv kv[16];
+    size_t nkv;
     int meta_written;
 };
 
@@ -174,6 +176,15 @@ void tb_leak(tb *t, uint64_t addr, uint64_t size, uint32_t kind) {
     l->kind = kind;
 }
 
+void tb_summary(tb *t, const char *key, uint64_t u, const char *s) {
+    if (t->nkv < sizeof t->kv / sizeof t->kv[0]) {
+        t->kv[t->nkv].key = key;
+        t->kv[t->nkv].u = u;
+        t->kv[t->nkv].s = s;
+        t->nkv++;
+    }
+}
+
 void tb_flush_events(tb *t) {
     for (size_t i = 0; i < t->nthr; i++)
         flush_thr(t, &t->thr[i]);
@@ -184,6 +195,8 @@ static void finish(tb *t) {
     tb_flush_events(t);
     if (t->nleaks)
         ms_writer_add_leaks(t->w, t->leaks, t->nleaks);
+    if (t->nkv)
+        ms_writer_add_summary(t->w, t->kv, t->nkv);
 }
 
 static void tb_free(tb *t) {

@@ -31,6 +31,8 @@ void tb_module_build_id(tb *t, const uint8_t *id, uint32_t len);
 void tb_ev(tb *t, uint32_t tid, uint64_t time, uint8_t kind, uint64_t addr, uint64_t aux,
            uint64_t size, uint64_t site, uint32_t stack, uint8_t flags);
 void tb_leak(tb *t, uint64_t addr, uint64_t size, uint32_t kind);
+/*! tb_summary() : one SUMMARY entry (@s NULL: integer @u), written at close. */
+void tb_summary(tb *t, const char *key, uint64_t u, const char *s);
 /*! tb_flush_events() : write every buffered event chunk now. */
 void tb_flush_events(tb *t);
 /*! tb_close() : write metadata, events, leaks, index and trailer.

@@ -373,14 +373,20 @@ static void test_custom_reattribution(void **state) {
     tb_ev(t, 1, 200, MS_EV_CUSTOM_FREE, 0xa000, 0, 0, S_XFREE, 0, 0);
     tb_ev(t, 1, 201, MS_EV_FREE, 0xa000, 0, 0, S_FREE, 0, 0);  /* inside xfree: absorbed */
     tb_ev(t, 1, 300, MS_EV_CUSTOM_ALLOC, 0xe000, 0, 8, S_CFG, 0, 0);  /* pool block */
+    /* a free wrapper without an allocation wrapper: xfree(p) { free(p); } */
+    tb_ev(t, 1, 400, MS_EV_ALLOC, 0xf000, 0, 4, S_BUF, 0, 0);
+    tb_ev(t, 1, 410, MS_EV_CUSTOM_FREE, 0xf000, 0, 0, S_XFREE, 0, 0);
+    tb_ev(t, 1, 411, MS_EV_FREE, 0xf000, 0, 0, S_FREE, 0, 0);
+    tb_ev(t, 1, 420, MS_EV_FREE, 0xf000, 0, 0, S_FREE, 0, 0);  /* this one is double */
     assert_int_equal(tb_close(t), 0);
     rp_model m;
     load(&m, 0);
     assert_int_equal(m.sites[site(&m, S_XMALLOC)].st.allocs, 0);
     assert_int_equal(m.sites[site(&m, S_CFG)].st.allocs, 2);
     assert_int_equal(m.sites[site(&m, S_CFG)].st.bytes, 40);
-    assert_int_equal(m.err.count[RP_ERR_DOUBLE_FREE], 0);
-    assert_int_equal(m.err.absorbed_frees, 1);
+    assert_int_equal(m.err.count[RP_ERR_DOUBLE_FREE], 1);
+    assert_int_equal(m.err.kept[0].time, 420);
+    assert_int_equal(m.err.absorbed_frees, 2);
     assert_int_equal(m.tot.live, 8);
     assert_int_equal(m.lk.live_end_blocks, 1);
     assert_string_equal(rp_site_type(&m, m.lk.g[0].site), "struct cfg");
@@ -400,6 +406,11 @@ static void test_merge_order(void **state) {
         tb_ev(t, 2, 300 + i, MS_EV_FREE, 0x1000 * (i + 1), 0, 0, S_CONS, 0, 0);
     for (int i = 0; i < 10; i++)
         tb_ev(t, 1, 400 + i, MS_EV_ALLOC, 0x1000 * (i + 1), 0, 8, S_NODE, 0, 0);
+    /* same time stamp on two threads: the free must come first, even when
+     * the allocating thread's chunk is decoded only when the merge gets there */
+    tb_ev(t, 1, 500, MS_EV_ALLOC, 0x99000, 0, 8, S_NODE, 0, 0);
+    tb_ev(t, 1, 600, MS_EV_FREE, 0x99000, 0, 0, S_FREE, 0, 0);
+    tb_ev(t, 3, 600, MS_EV_ALLOC, 0x99000, 0, 16, S_BUF, 0, 0);
     assert_int_equal(tb_close(t), 0);
     rp_model m;
     load(&m, 0);
@@ -408,8 +419,9 @@ static void test_merge_order(void **state) {
         errs += m.err.count[k];
     assert_int_equal(errs, 0);
     assert_int_equal(m.tot.alloc_over_live, 0);
-    assert_int_equal(m.tot.allocs, 20);
-    assert_int_equal(m.tot.peak, 80);
+    assert_int_equal(m.tot.allocs, 22);
+    assert_int_equal(m.tot.live, 10 * 8 + 16);
+    assert_int_equal(m.tot.peak, 96);  /* the last 10 blocks and the 16-byte one */
     assert_int_equal(m.nxf, 1);
     rp_model_free(&m);
 }

@@ -110,6 +110,14 @@ check(doc["phases"][0]["name"] == "startup", "phases")
 check(doc["call_tree"]["top_down"]["children"][0]["function"] == "main", "call tree top-down")
 check(doc["call_tree"]["bottom_up"]["children"][0]["function"] == "gen_leaky_push",
       "call tree bottom-up")
+stk = {s["id"]: s for s in doc["stacks"]}
+inl = stk[2]["frames"]
+check(inl[0]["function"] == "gen_inlined_helper" and inl[0]["inlined"] is True,
+      f"inlined frame first: {inl[0]}")
+check(inl[1]["function"] == "main" and inl[1]["inlined"] is False and inl[1]["line"] > 0,
+      f"then the function it is inlined into, at the call site: {inl[1]}")
+check(stk[2]["allocations"] == 2 and stk[2]["bytes"] == 96, "stack statistics")
+check(doc["run_summary"]["exit_reason"] == "exit(0)", "run summary")
 p = run(demo, "--json", "-n", "1", rc=0)
 check(len(json.loads(p.stdout)["sites"]) == 1, "-n limits JSON lists")
 
@@ -120,6 +128,13 @@ check("SUMMARY" in p.stdout and "last owner `head` left scope at list.c:30 in ma
 check("\033[" not in p.stdout, "no colour when not a terminal")
 check("QUADRATIC" in p.stdout, "text flags the quadratic chain")
 
+# ---- folded stacks -------------------------------------------------------------
+p = run(demo, "--folded", rc=0)
+check("main;gen_leaky_push 96" in p.stdout.splitlines(), f"folded by bytes: {p.stdout!r}")
+p = run(demo, "--folded=live", rc=0)
+check(p.stdout.splitlines() == ["main;gen_leaky_push 72"], f"folded by live bytes: {p.stdout!r}")
+run(demo, "--folded=nope", rc=2)
+
 # ---- -o and -f -------------------------------------------------------------------
 out = os.path.join(WORK, "out.json")
 run(demo, "--json", "-o", out, rc=0)
@@ -127,12 +142,16 @@ check(json.load(open(out))["schema"] == 1, "-o writes the file")
 p = run(demo, "--json", "-o", out, rc=4)
 check("file exists" in p.stderr, "-o refuses to overwrite")
 run(demo, "--json", "-o", out, "-f", rc=0)
+p = run(demo, "-o", demo, "-f", rc=4)
+check("output is the input file" in p.stderr, "never overwrite the trace being read")
+check(os.path.getsize(demo) > 1000, "the trace is intact")
 
 # ---- weaker claims without whole-heap coverage ------------------------------------
 nw = gen("nowhole", "nowhole.ms")
 doc = json.loads(run(nw, "--json", rc=0).stdout)
 check(doc["errors"]["sound"] is False and doc["errors"]["note"], "weaker claim noted")
 check("weaker claim" in run(nw, rc=0).stdout, "text says the claim is weaker")
+check(any("dropped 5" in w for w in doc["warnings"]), f"dropped events warned: {doc['warnings']}")
 
 # ---- build id mismatch -----------------------------------------------------------------
 bb = gen("badbuildid", "badbuildid.ms")
@@ -160,6 +179,12 @@ check(doc["trace"]["recovered"] and doc["leaks"]["scan"] is False, "cut trace: r
 check(doc["leaks"]["reason"] is not None, "cut trace: reason for live-at-end")
 p = run("verify", cut, rc=1)
 check(cut in p.stderr, "verify names the file")
+conv_cut = os.path.join(WORK, "conv_cut.ms")
+run("convert", cut, "-o", conv_cut, rc=0)
+run("verify", conv_cut, rc=0)
+doc = json.loads(run(conv_cut, "--json", rc=0).stdout)
+check(any("converted from a damaged" in w for w in doc["warnings"]),
+      "a converted damaged trace still says data was lost")
 
 bad = os.path.join(WORK, "flipped.ms")
 data = bytearray(open(demo, "rb").read())
@@ -196,6 +221,31 @@ evs = [e for ch in doc["chunks"] if ch["type"] == "events" for e in ch["items"]]
 check(len(evs) == 38 and evs[1]["kind"] == "alloc" and evs[1]["size"] == 24, "export events")
 check(doc["recovery"]["complete"] is True, "export recovery")
 run("export", "--input", demo, "--format", "xml", rc=2)
+
+# ---- damaged input never crashes: random byte flips and cuts ------------------
+import random
+rng = random.Random(6)
+orig = open(demo, "rb").read()
+fuzz = os.path.join(WORK, "fuzz.ms")
+for i in range(60):
+    data = bytearray(orig)
+    if i % 3 == 2:
+        data = data[:rng.randrange(8, len(data))]
+    else:
+        for _ in range(rng.randrange(1, 4)):
+            pos = rng.randrange(len(data))
+            data[pos] ^= 1 << rng.randrange(8)
+    open(fuzz, "wb").write(bytes(data))
+    for args in ((fuzz, "--json", "--no-symbols"), ("verify", fuzz), ("export", fuzz),
+                 ("info", fuzz)):
+        p = run(*args)
+        if p.returncode not in (0, 1, 3):
+            failures.append(f"fuzz {i} {args}: exit {p.returncode} {p.stderr.strip()[:200]}")
+        elif p.returncode == 0 and args[0] == fuzz:
+            try:
+                json.loads(p.stdout)
+            except ValueError as exc:
+                failures.append(f"fuzz {i}: invalid JSON: {exc}")
 
 if failures:
     print("FAILED:")

@@ -38,6 +38,9 @@ static void msleep(long ms) {
     }
 }
 
+/* The pass's calling-context value (defined by the runtime). */
+extern __thread uint64_t __memscope_ctx;
+
 /* ---- basic ----------------------------------------------------------------- */
 static int basic(void) {
     void *v[1000];
@@ -73,6 +76,13 @@ static int basic(void) {
     __memscope_dtor_begin(named, &site_dtor);
     __memscope_free(named, &site_free);
     __memscope_dtor_end(named, &site_dtor);
+    /* calling-context stack ids: what the pass keeps in __memscope_ctx */
+    for (int i = 0; i < 100; i++) {
+        __memscope_ctx = 0x1234567;
+        void *x = __memscope_malloc(4444, &site_ctx);
+        __memscope_ctx = 0;
+        __memscope_free(x, &site_free);
+    }
     /* whole heap: plain calls from this (uninstrumented) code and from libc */
     void *volatile q = malloc(12345);
     free(q);
@@ -174,6 +184,8 @@ static int do_dlopen(const char *lib) {
         return 1;
     }
     int (*fn)(int) = (int (*)(int))dlsym(h, "rt_dl_allocate");
+    if (!fn)
+        fn = (int (*)(int))dlsym(h, "rt_dli_allocate");
     if (!fn || fn(10) != 10)
         return 1;
     msleep(150); /* a timer flush sees the new module */
@@ -197,9 +209,15 @@ static int do_signal(void) {
     sigaction(SIGALRM, &sa, NULL);
     struct itimerval it = {{0, 200}, {0, 200}};
     setitimer(ITIMER_REAL, &it, NULL);
+    /* The main loop records without calling glibc (custom events on a static
+     * pool): glibc's malloc is not async-signal-safe, so only the handler
+     * calls it, while the signals land at random points of the runtime's
+     * recording in the main loop. */
+    static char pool[64];
     long n = 0;
     while (handled < 2000) {
-        __memscope_free(__memscope_malloc(33, &site_malloc), &site_free);
+        __memscope_custom_alloc(pool, 33, &site_malloc);
+        __memscope_custom_free(pool, &site_free);
         n++;
     }
     struct itimerval off = {{0, 0}, {0, 0}};

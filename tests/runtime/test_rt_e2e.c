@@ -125,7 +125,23 @@ static void test_basic(void **state) {
     uint64_t s_malloc = site_id(&t, idx_site_malloc), s_free = site_id(&t, idx_site_free);
     assert_int_equal(rt_trace_count(&t, MS_EV_ALLOC, s_malloc, 100, 0), 1000);
     /* 1000 + 10 calloc + 1 realloc chain end + strdup + 5 memalign + named */
-    assert_int_equal(rt_trace_count(&t, MS_EV_FREE, s_free, 0, 0), 1000 + 10 + 1 + 1 + 5 + 1);
+    assert_int_equal(rt_trace_count(&t, MS_EV_FREE, s_free, 0, 0),
+                     1000 + 10 + 1 + 1 + 5 + 1 + 100);
+    /* calling-context path: one key, one stack id, the same as unwinding gives */
+    uint32_t ctx_stack = 0;
+    size_t n_ctx = 0;
+    for (size_t i = 0; i < t.n_ev; i++) {
+        const ms_event *e = &t.ev[i].ev;
+        if (e->site != site_id(&t, idx_site_ctx))
+            continue;
+        assert_int_equal(e->size, 4444);
+        if (!ctx_stack)
+            ctx_stack = e->stack;
+        assert_int_not_equal(e->stack, 0);
+        assert_int_equal(e->stack, ctx_stack);
+        n_ctx++;
+    }
+    assert_int_equal(n_ctx, 100);
     assert_int_equal(rt_trace_count(&t, MS_EV_ALLOC, site_id(&t, idx_site_calloc), 21,
                                     MS_EVF_ZEROED), 10);
     assert_int_equal(rt_trace_count(&t, MS_EV_REALLOC, site_id(&t, idx_site_realloc), 0, 0), 5);
@@ -156,7 +172,7 @@ static void test_basic(void **state) {
     assert_true(rt_trace_count(&t, MS_EV_ALLOC, 0, 7, MS_EVF_NO_SITE) >= 1);
     /* every twin event has a stack; times never go backwards in a thread */
     for (size_t i = 0; i < t.n_ev; i++)
-        if (t.ev[i].ev.site && !(t.ev[i].ev.flags & MS_EVF_INHERITED))
+        if (t.ev[i].ev.site && t.ev[i].ev.kind != MS_EV_SCOPE_EXIT)
             assert_int_not_equal(t.ev[i].ev.stack, 0);
     assert_true(t.n_stacks > 0);
     assert_true(t.n_modules > 0);
@@ -170,15 +186,15 @@ static void test_basic(void **state) {
 
 static void test_stress_threads(void **state) {
     (void)state;
-    int st = run("output=stress.ms:buffer_kb=64", NULL, 0, 0, NULL, RT_PROG, "stress", "20000",
+    int st = run("output=stress.ms:buffer_kb=64", NULL, 0, 0, NULL, RT_PROG, "stress", "100000",
                  NULL);
     assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
     rt_trace t;
     load("stress.ms", &t);
     assert_true(t.complete);
     uint64_t sm = site_id(&t, idx_site_malloc), sf = site_id(&t, idx_site_free);
-    assert_int_equal(rt_trace_count(&t, MS_EV_ALLOC, sm, 0, 0), 64 * 20000);
-    assert_int_equal(rt_trace_count(&t, MS_EV_FREE, sf, 0, 0), 64 * 20000);
+    assert_int_equal(rt_trace_count(&t, MS_EV_ALLOC, sm, 0, 0), 64 * 100000);
+    assert_int_equal(rt_trace_count(&t, MS_EV_FREE, sf, 0, 0), 64 * 100000);
     /* the user's TSD destructors ran before our exit flush: all recorded */
     assert_int_equal(rt_trace_count(&t, MS_EV_ALLOC, site_id(&t, idx_site_tsd), 24, 0), 64);
     assert_int_equal(rt_trace_count(&t, MS_EV_FREE, site_id(&t, idx_site_tsd_free), 0, 0), 64);
@@ -259,11 +275,29 @@ static void test_dlopen_uninstrumented(void **state) {
     rt_trace_free(&t);
 }
 
+static void test_dlopen_instrumented(void **state) {
+    (void)state;
+    int st = run("output=dli.ms", NULL, 0, 0, NULL, RT_PROG, "dlopen", RT_PROG_DLI, NULL);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    rt_trace t;
+    load("dli.ms", &t);
+    assert_true(t.complete);
+    /* the library's two sites were registered and written with the program's */
+    assert_int_equal(t.n_sites, RT_PROG_NSITES + 2);
+    uint64_t lm = site_id(&t, 899), lf = site_id(&t, 900);
+    assert_int_equal(rt_trace_count(&t, MS_EV_ALLOC, lm, 888, 0), 10);
+    assert_int_equal(rt_trace_count(&t, MS_EV_FREE, lf, 0, 0), 10);
+    assert_int_equal(rt_trace_count(&t, MS_EV_ALLOC, 0, 888, MS_EVF_NO_SITE), 0);
+    assert_true(rt_trace_has_module(&t, "librt_prog_dli.so"));
+    rt_trace_free(&t);
+}
+
 static void test_signal_handler_allocates(void **state) {
     (void)state;
     char out[256];
     int st = run("output=sig.ms", out, sizeof out, 0, NULL, RT_PROG, "signal", NULL);
-    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        fail_msg("rt_prog signal: wait status 0x%x", st);
     long loops = 0;
     int handled = 0;
     assert_int_equal(sscanf(out, "%ld %d", &loops, &handled), 2);
@@ -271,7 +305,10 @@ static void test_signal_handler_allocates(void **state) {
     load("sig.ms", &t);
     assert_true(t.complete);
     uint64_t dropped = rt_trace_summary(&t, "dropped", 99);
-    assert_int_equal(rt_trace_count(&t, MS_EV_ALLOC, site_id(&t, idx_site_malloc), 33, 0), loops);
+    assert_int_equal(rt_trace_count(&t, MS_EV_CUSTOM_ALLOC, site_id(&t, idx_site_malloc), 33, 0),
+                     loops);
+    assert_int_equal(rt_trace_count(&t, MS_EV_CUSTOM_FREE, site_id(&t, idx_site_free), 0, 0),
+                     loops);
     size_t sig_allocs = rt_trace_count(&t, MS_EV_ALLOC, site_id(&t, idx_site_signal), 555, 0);
     size_t sig_frees = rt_trace_count(&t, MS_EV_FREE, site_id(&t, idx_site_signal_free), 0, 0);
     /* nothing lost silently: every handler event is in the trace or counted */
@@ -419,6 +456,7 @@ int main(void) {
         cmocka_unit_test(test_fork),
         cmocka_unit_test(test_exec),
         cmocka_unit_test(test_dlopen_uninstrumented),
+        cmocka_unit_test(test_dlopen_instrumented),
         cmocka_unit_test(test_signal_handler_allocates),
         cmocka_unit_test(test_sigkill_prefix),
         cmocka_unit_test(test_double_free_abort),
