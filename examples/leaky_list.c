@@ -4,8 +4,9 @@
  * build_list() allocates NODES nodes; main keeps the first list and frees it,
  * then builds a second list in load_config() and forgets it when its owner
  * `head` leaves scope. memscope reports the second list as 1 block definitely
- * lost (the head) and NODES-1 blocks indirectly lost (reachable only through
- * the lost head), and names `head` in load_config() as the last owner.
+ * lost (the head) and 2*NODES-1 blocks indirectly lost (the other NODES-1
+ * nodes and the NODES names, reachable only through the lost head), and names
+ * `head` in load_config() as the last owner of the lost head.
  *
  * Expected (what the program really does):
  *   allocations: 2*NODES nodes + 2*NODES names (strdup) = 4*NODES

@@ -175,6 +175,17 @@ int rp_summary_u64(const rp_model *m, const char *key, uint64_t *out) {
     return 0;
 }
 
+const char *rp_scan_warning(const rp_model *m, char *buf, size_t len) {
+    if (!m->lk.unmatched)
+        return NULL;
+    snprintf(buf, len,
+             "%llu records of the exit-time leak scan name blocks that the events show freed "
+             "or never allocated: the scan and the event stream disagree (runtime problem); "
+             "they are counted in the leak totals without a site",
+             (unsigned long long)m->lk.unmatched);
+    return buf;
+}
+
 const char *rp_loss_warning(const rp_model *m, char *buf, size_t len) {
     uint64_t dropped = 0, lost = 0, damaged = 0;
     rp_summary_u64(m, "dropped", &dropped);

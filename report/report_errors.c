@@ -7,11 +7,11 @@
  * FIFO ring of at least 64 Ki entries and twice the peak live block count,
  * so memory stays O(live blocks); a double free later than that is reported
  * as an invalid free and the JSON says how many frees were forgotten. The
- * ring is searched only for frees that match no live block, at most
- * RP_MAX_RING_SCANS times (then "search_limited" is set in the JSON).
+ * ring is searched only for frees that match no live block, within a work
+ * budget (RP_RING_WORK_MAX entries; then "search_limited" is set in the JSON).
  * Looking for the block that contains an interior pointer costs O(live
- * blocks); it only happens for frees that match nothing, and at most
- * RP_MAX_RANGE_SCANS times per trace.
+ * blocks); it only happens for frees that match nothing, within a budget of
+ * RP_RANGE_WORK_MAX block records examined per trace.
  *
  * Soundness: only with MS_HDR_F_WHOLE_HEAP does "never allocated" mean
  * never allocated; without it the outputs say the claims are weaker.
@@ -54,7 +54,11 @@ static void give_slot(rp_model *m, uint32_t **freel, size_t *nfree, size_t *cap,
  * it is searched (newest first) only for a free that matches no live block,
  * which a correct whole-heap trace never has. */
 #define RP_MIN_FREED 65536u
-#define RP_MAX_RING_SCANS 20000u
+/* Budgets, in entries examined over the whole trace (~0.2 s each): a trace
+ * without whole-heap coverage may have a free that matches nothing for
+ * every uninstrumented allocation. */
+#define RP_RING_WORK_MAX 200000000ull
+#define RP_RANGE_WORK_MAX 200000000ull
 
 static int ring_grow(rp_model *m, size_t ncap) {
     rp_errors *e = &m->err;
@@ -116,17 +120,19 @@ void rp_err_on_free(rp_model *m, uint64_t addr, uint32_t bi, uint32_t site, uint
 /* The newest remembered free of @addr, or NULL. */
 static rp_freed *find_freed(rp_model *m, uint64_t addr) {
     rp_errors *e = &m->err;
-    if (e->ring_scans >= RP_MAX_RING_SCANS) {
+    if (e->ring_scans >= RP_RING_WORK_MAX) {
         e->scans_exhausted = 1;
         return NULL;
     }
-    e->ring_scans++;
     size_t mask = e->ring_cap - 1;
     for (size_t k = 1; k <= e->ring_count; k++) {
         rp_freed *f = &e->freed[(e->ring_head - k) & mask];
-        if (f->addr == addr)
+        if (f->addr == addr) {
+            e->ring_scans += k;
             return f;
+        }
     }
+    e->ring_scans += e->ring_count;
     return NULL;
 }
 
@@ -149,11 +155,11 @@ static rp_err *record(rp_model *m, uint32_t kind) {
 
 static uint32_t containing(rp_model *m, uint64_t addr) {
     rp_errors *e = &m->err;
-    if (e->range_scans >= RP_MAX_RANGE_SCANS) {
+    if (e->range_scans >= RP_RANGE_WORK_MAX) {
         e->scans_exhausted = 1;
         return RP_NONE;
     }
-    e->range_scans++;
+    e->range_scans += m->nblocks;
     return rp_find_containing(m, addr);
 }
 

@@ -258,7 +258,6 @@ typedef struct {
 } rp_err;
 
 #define RP_MAX_ERR_KEPT 1000
-#define RP_MAX_RANGE_SCANS 2000
 
 typedef struct {
     uint64_t addr;
@@ -276,7 +275,7 @@ typedef struct {
 
 typedef struct {
     rp_freed *freed;       /* FIFO ring of recent frees (see report_errors.c) */
-    uint64_t ring_scans;
+    uint64_t ring_scans;   /* ring entries examined (budget) */
     size_t ring_cap, ring_head, ring_count;
     uint64_t evicted;      /* frees forgotten to bound memory */
     rp_map esc_map;        /* local addr -> index in esc[] */
@@ -284,7 +283,7 @@ typedef struct {
     uint32_t *esc_free; size_t nesc_free, esc_free_cap;
     rp_err *kept; size_t nkept, kept_cap;
     uint64_t count[RP_ERR_KIND_MAX_];
-    uint64_t range_scans;
+    uint64_t range_scans;  /* block records examined (budget) */
     uint64_t unmatched_custom_frees;
     uint64_t absorbed_frees;   /* FREE right after CUSTOM_FREE of a wrapper */
     int scans_exhausted;
@@ -618,6 +617,9 @@ int rp_summary_u64(const rp_model *m, const char *key, uint64_t *out);
 /*! rp_loss_warning() : the warning for events the runtime dropped or lost
  *  (SUMMARY "dropped", "lost"), or NULL when none were. */
 const char *rp_loss_warning(const rp_model *m, char *buf, size_t len);
+/*! rp_scan_warning() : the warning for leak-scan records that match no live
+ *  block of the event stream, or NULL. */
+const char *rp_scan_warning(const rp_model *m, char *buf, size_t len);
 /*! rp_progress() : "\rloading: done/total chunks" on stderr (caller checks tty). */
 void rp_progress(const char *what, size_t done, size_t total);
 

@@ -577,8 +577,10 @@ int rp_out_json(rp_model *m, rp_symbolizer *sym, const rp_outopts *o, FILE *f) {
     rp_json_kbool(&j, "whole_heap", (m->header.flags & MS_HDR_F_WHOLE_HEAP) != 0);
     rp_json_key(&j, "warnings");
     rp_json_arr(&j);
-    char lossbuf[256];
+    char lossbuf[512];
     if (rp_loss_warning(m, lossbuf, sizeof lossbuf))
+        rp_json_str(&j, lossbuf);
+    if (rp_scan_warning(m, lossbuf, sizeof lossbuf))
         rp_json_str(&j, lossbuf);
     for (size_t i = 0; i < rp_sym_warning_count(sym); i++)
         rp_json_str(&j, rp_sym_warning(sym, i));

@@ -388,8 +388,10 @@ int rp_out_text(rp_model *m, rp_symbolizer *sym, const rp_outopts *o, FILE *f) {
         fprintf(f, "%s%s%s\n", red(&t), notice, off(&t));
     fprintf(f, "memscope-report: %s (pid %u%s%s)\n", m->path ? m->path : "-", m->header.pid,
             m->header.exe && *m->header.exe ? ", " : "", m->header.exe ? m->header.exe : "");
-    char lossbuf[256];
+    char lossbuf[512];
     if (rp_loss_warning(m, lossbuf, sizeof lossbuf))
+        fprintf(f, "%swarning: %s%s\n", red(&t), lossbuf, off(&t));
+    if (rp_scan_warning(m, lossbuf, sizeof lossbuf))
         fprintf(f, "%swarning: %s%s\n", red(&t), lossbuf, off(&t));
     for (size_t i = 0; i < rp_sym_warning_count(sym); i++)
         fprintf(f, "warning: %s\n", rp_sym_warning(sym, i));

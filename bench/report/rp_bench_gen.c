@@ -9,7 +9,9 @@
  * memory should stay O(LIVE) whatever EVENTS is. Deterministic.
  * Addresses: "reuse" (default) hands freed addresses out again, last freed
  * first, as malloc's per-thread caches do; "fresh" never reuses one (every
- * lookup a cache miss: the worst case).
+ * lookup a cache miss: the worst case); "orphan" is "reuse" with every 4th
+ * allocation left out of the trace, as uninstrumented allocations are
+ * without whole-heap coverage: their frees match nothing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +30,7 @@ int main(int argc, char **argv) {
     unsigned nthreads = argc > 3 ? (unsigned)atoi(argv[3]) : 4;
     uint64_t live = argc > 4 ? strtoull(argv[4], NULL, 10) : 100000;
     int fresh = argc > 5 && !strcmp(argv[5], "fresh");
+    int orphan = argc > 5 && !strcmp(argv[5], "orphan");
     if (!nthreads)
         nthreads = 1;
     ms_writer_options o;
@@ -36,7 +39,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "unknown codec %s\n", argv[6]);
         return 2;
     }
-    o.flags = MS_HDR_F_WHOLE_HEAP;
+    o.flags = orphan ? 0 : MS_HDR_F_WHOLE_HEAP;
     o.exe = "/bench/synthetic";
     ms_writer *w;
     if (ms_writer_open_path(argv[1], &o, &w) != MS_OK) {
@@ -162,6 +165,8 @@ int main(int argc, char **argv) {
                 }
                 ring[t][(head[t] + count[t]) % per_thread_live] = a;
                 count[t]++;
+                if (orphan && step % 4 == 3 && e->kind == MS_EV_ALLOC)
+                    n--;  /* not recorded: its free will match nothing */
             }
             clock[t] = time;
             if (ms_writer_add_events(w, t + 1, buf, n) != MS_OK) {

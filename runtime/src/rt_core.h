@@ -100,6 +100,7 @@ typedef struct rt_tls {
 } rt_tls;
 
 extern RT_TLS rt_tls rt_self RT_HIDDEN;
+extern RT_TLS uint32_t rt_parent_tid RT_HIDDEN; /* set by rt_pthread.c's trampoline */
 extern RT_TLS uint64_t __memscope_ctx;
 
 /* ---- process state ------------------------------------------------------- */
@@ -142,7 +143,7 @@ static inline void rt_guard_leave(rt_tls *t) {
  *  fill, or NULL when this event must not be recorded. */
 RT_HIDDEN ms_event *rt_reserve_slow(ms_event *e) RT_NOINLINE;
 
-static inline ms_event *rt_reserve(void) {
+static inline __attribute__((always_inline)) ms_event *rt_reserve(void) {
     rt_tls *t = &rt_self;
     ms_event *e = (ms_event *)(uintptr_t)sizeof(ms_event);
     /* one non-locked xadd: atomic with respect to signal handlers */
@@ -188,7 +189,7 @@ RT_HIDDEN extern uint32_t rt_stack_depth;
 /*! rt_stack_id() : stack id of the current event in O(1) when the pass keeps a
  *  calling context; @ra is the twin's return address. Only after a successful
  *  rt_reserve() (the thread record exists). */
-static inline uint32_t rt_stack_id(const void *ra) {
+static inline __attribute__((always_inline)) uint32_t rt_stack_id(const void *ra) {
     uint64_t ctx = __memscope_ctx;
     if (RT_UNLIKELY(ctx == 0))
         return rt_stack_unwound(ra);
@@ -200,10 +201,6 @@ static inline uint32_t rt_stack_id(const void *ra) {
     return rt_stack_miss(key, ra);
 }
 
-/* ---- common event emission (rt_twins.c) ---------------------------------- */
-static inline void rt_record(uint8_t kind, uint8_t flags, uint64_t addr, uint64_t aux,
-                             uint64_t size, const void *site, const void *ra);
-
 /* ---- helpers ----------------------------------------------------------------- */
 RT_HIDDEN void *rt_mmap(size_t len);            /* mmap anonymous, NULL on failure */
 RT_HIDDEN void rt_munmap(void *p, size_t len);
@@ -211,8 +208,13 @@ RT_HIDDEN uint32_t rt_gettid(void);
 
 #include "rt_clock.h"
 
-static inline void rt_record(uint8_t kind, uint8_t flags, uint64_t addr, uint64_t aux,
-                             uint64_t size, const void *site, const void *ra) {
+/* ---- common event emission ----------------------------------------------------
+ * rt_record() : one complete event from a twin or hook whose return address
+ * is @ra: reserve, stack id, time (after the real call for allocations,
+ * before it otherwise: the caller places the call), publish. */
+#define RT_ALWAYS_INLINE static inline __attribute__((always_inline))
+RT_ALWAYS_INLINE void rt_record(uint8_t kind, uint8_t flags, uint64_t addr, uint64_t aux,
+                                uint64_t size, const void *site, const void *ra) {
     ms_event *e = rt_reserve();
     if (RT_UNLIKELY(!e))
         return;

@@ -1,8 +1,10 @@
 /* rt_lifecycle.c - process start, exit, fatal signals, fork, dormant copy
  * (see rt_lifecycle.h). */
+#define _GNU_SOURCE
 #include "rt_lifecycle.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -186,12 +188,29 @@ void rt_process_start(void) {
 
 __attribute__((constructor(101))) static void rt_ctor(void) { rt_process_start(); }
 
+/* The calling thread's TLS blocks are leak-scan roots (`__thread` pointers). */
+static int tls_cb(struct dl_phdr_info *info, size_t size, void *u) {
+    (void)size;
+    (void)u;
+    if (!info->dlpi_tls_data)
+        return 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type == PT_TLS && ph->p_memsz && rt_exit_roots_v.n_tls < 32) {
+            uintptr_t lo = (uintptr_t)info->dlpi_tls_data;
+            rt_exit_roots_v.tls[rt_exit_roots_v.n_tls].lo = lo;
+            rt_exit_roots_v.tls[rt_exit_roots_v.n_tls].hi = lo + ph->p_memsz;
+            rt_exit_roots_v.n_tls++;
+        }
+    }
+    return 0;
+}
+
 void rt_process_finish(const char *reason, int leak_scan, unsigned timeout_ms, int signal_ctx) {
     if (rt_proc.state == RT_PS_CHILD && !signal_ctx)
         rt_process_start(); /* a fork child that recorded nothing yet */
     if (rt_proc.state != RT_PS_RUNNING)
         return;
-    (void)leak_scan; /* the writer reads the option; the reason gates the scan */
     rt_fmt(rt_exit_reason, sizeof rt_exit_reason, "%s", reason);
     jmp_buf regs; /* callee-saved registers may hold the only pointer to a block */
     setjmp(regs);
@@ -201,6 +220,9 @@ void rt_process_finish(const char *reason, int leak_scan, unsigned timeout_ms, i
     rt_exit_roots_v.regs_lo = (uintptr_t)&regs;
     rt_exit_roots_v.regs_hi = (uintptr_t)&regs + sizeof regs;
     rt_exit_roots_v.tid = t->tid;
+    rt_exit_roots_v.n_tls = 0;
+    if (!signal_ctx && leak_scan)
+        dl_iterate_phdr(tls_cb, NULL);
     if (rt_queue_request(RT_REQ_FINISH, 1, timeout_ms, signal_ctx) != 0)
         rt_log("the trace could not be completed in time (%s)", reason);
     else if (rt_opts()->verbosity >= 1)

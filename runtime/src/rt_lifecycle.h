@@ -27,6 +27,10 @@ typedef struct {
     uintptr_t sp, hi;          /* calling thread's stack [sp, hi) */
     uintptr_t regs_lo, regs_hi; /* a jmp_buf holding its registers */
     uint32_t tid;              /* the calling thread */
+    size_t n_tls;              /* its TLS blocks (dl_iterate_phdr's dlpi_tls_data) */
+    struct {
+        uintptr_t lo, hi;
+    } tls[32];
 } rt_exit_roots;
 RT_HIDDEN extern rt_exit_roots rt_exit_roots_v;
 RT_HIDDEN extern char rt_exit_reason[64];

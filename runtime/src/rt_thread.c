@@ -108,6 +108,7 @@ static void thread_init(rt_tls *t) {
         return;
     }
     rec->tid = rt_gettid();
+    rec->parent = rt_parent_tid;
     rec->start_ns = rt_clock_now();
     rt_stack_bounds(&rec->stk_lo, &rec->stk_hi);
     t->rec = rec;

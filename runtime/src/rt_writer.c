@@ -329,6 +329,8 @@ static void leak_scan(void) {
             r[rs.n++] = (rt_range){rt_exit_roots_v.sp, rt_exit_roots_v.hi};
         if (rt_exit_roots_v.regs_hi > rt_exit_roots_v.regs_lo)
             r[rs.n++] = (rt_range){rt_exit_roots_v.regs_lo, rt_exit_roots_v.regs_hi};
+        for (size_t i = 0; i < rt_exit_roots_v.n_tls && i < 32; i++)
+            r[rs.n++] = (rt_range){rt_exit_roots_v.tls[i].lo, rt_exit_roots_v.tls[i].hi};
         rt_threads_foreach_live(root_cb, &rs);
         size_t n = rt_leakscan(W.live, r, rs.n, out, live);
         if (n)

@@ -20,7 +20,7 @@ cmp -s "$W/plain/config.h" "$W/ms/config.h" && ok "config.h identical" || { fail
 run "make" make -C "$W/ms" || finish
 run "make check" env MEMSCOPE_OPTIONS="output=$W/check-%p.ms" make -C "$W/ms" check
 grep -q "^# PASS: *1" "$W/ms/test-suite.log" && ok "make check passed" || fail "make check did not pass"
-check_traces "$W/check-*.ms" "make check"
+check_traces "$W/check-*.ms" "make check" --sites
 run "installed program runs" env MEMSCOPE_OPTIONS="output=$W/wc.ms" "$W/ms/wordcount" "a b c" "d e"
-check_trace "$W/wc.ms" "wordcount"
+check_trace "$W/wc.ms" "wordcount" --sites
 finish

@@ -9,6 +9,6 @@ run "cmake configure" cmake -S "$PROJECTS/cmake" -B "$W/build" -DCMAKE_C_COMPILE
 grep -q 'set(CMAKE_C_COMPILER_ID "Clang")' "$W/build/CMakeFiles/"*/CMakeCCompiler.cmake && ok "CMake identified Clang" || fail "compiler id"
 run "cmake build" cmake --build "$W/build" -j2 || finish
 run "ctest" ctest --test-dir "$W/build" --output-on-failure
-check_traces "$W/trace-demo-*.ms" "C program"
-check_traces "$W/trace-demo_cxx-*.ms" "C++ program"
+check_traces "$W/trace-demo-*.ms" "C program" --sites
+check_traces "$W/trace-demo_cxx-*.ms" "C++ program" --sites
 finish

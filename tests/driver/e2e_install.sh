@@ -17,5 +17,5 @@ run "shared library with the installed driver" "$MSCC" -O2 -Wall -Werror -shared
 readelf -d libshape.so | grep -q "R.*PATH.*$PREFIX/lib/memscope" && ok "rpath is the installed lib dir" || fail "libshape.so rpath: $(readelf -d libshape.so | grep PATH)"
 run "program with the installed driver" "$MSCC" -O2 -Wall -Werror app.c -L. -lshape -Wl,-rpath,"$W/src" -o app || finish
 run "it runs" "$MSRUN" -o "$W/app.ms" ./app
-check_trace "$W/app.ms" "installed build"
+check_trace "$W/app.ms" "installed build" --sites
 finish

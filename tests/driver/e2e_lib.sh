@@ -18,17 +18,27 @@ run() {
   if [ $st = 0 ]; then ok "$desc"; return 0; fi
   fail "$desc (exit $st)"; tail -n 40 "$W/step.log"; return 1
 }
-# check_trace FILE DESC: FILE exists and starts with the .ms magic.
+# check_trace FILE DESC [CHECKS...]: FILE exists and starts with the .ms
+# magic; with $MS_TRACE_CHECK (tests/driver/ms_trace_check.c) it must also
+# read back complete, with events, and pass CHECKS (--sites, --no-sites,
+# --codec NAME).
 check_trace() {
-  if [ ! -s "$1" ]; then fail "$2: no trace at $1"; return 1; fi
-  magic=$(head -c 8 "$1")
-  if [ "$magic" = MEMSCOPE ]; then ok "$2: $1 is a trace"; else fail "$2: $1 does not start with MEMSCOPE"; fi
+  f=$1 d=$2; shift 2
+  if [ ! -s "$f" ]; then fail "$d: no trace at $f"; return 1; fi
+  magic=$(head -c 8 "$f")
+  if [ "$magic" != MEMSCOPE ]; then fail "$d: $f does not start with MEMSCOPE"; return 1; fi
+  if [ -n "${MS_TRACE_CHECK:-}" ]; then
+    if out=$("$MS_TRACE_CHECK" "$f" "$@" 2>&1); then ok "$d: $out"; else fail "$d: $out"; fi
+  else
+    ok "$d: $f is a trace"
+  fi
 }
 # check_traces GLOB DESC: at least one file matches, all are traces.
 check_traces() {
+  g=$1 dd=$2; shift 2
   n=0
-  for f in $1; do [ -e "$f" ] || continue; n=$((n + 1)); check_trace "$f" "$2"; done
-  [ $n -gt 0 ] || fail "$2: no trace matches $1"
+  for t in $g; do [ -e "$t" ] || continue; n=$((n + 1)); check_trace "$t" "$dd" "$@"; done
+  [ $n -gt 0 ] || fail "$dd: no trace matches $g"
 }
 # defines FILE SYMBOL: the ELF file defines SYMBOL in its dynamic table.
 exports() { nm -D --defined-only "$1" 2>/dev/null | grep -q " $2\$"; }

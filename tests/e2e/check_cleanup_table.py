@@ -13,10 +13,10 @@ from e2e_common import Report
 ROWS, ROUNDS = 8, 3
 CELLS_BYTES = sum((4 + i) * 4 for i in range(ROWS))    # 240 per table
 ROW_BYTES = 16
-RAWS_BYTES = ROWS * 8                                   # the rows array
+ROWS_ARRAY_BYTES = ROWS * 8                                   # the rows array
 TABLE_BYTES = 16
 PER_ROUND_ALLOCS = 2 + 2 * ROWS
-PER_ROUND_BYTES = TABLE_BYTES + RAWS_BYTES + ROWS * ROW_BYTES + CELLS_BYTES
+PER_ROUND_BYTES = TABLE_BYTES + ROWS_ARRAY_BYTES + ROWS * ROW_BYTES + CELLS_BYTES
 
 r = Report(sys.argv, "cleanup_table")
 r.expect_trace_complete()
@@ -25,10 +25,14 @@ r.expect_no_instrumented_leaks()
 
 expect_sites = [
     # what, kind, function, variable, line, type, allocations, bytes
-    ("table", "malloc", "table_new", "t", 59, "table_t", ROUNDS, ROUNDS * TABLE_BYTES),
-    ("rows array", "malloc", "table_new", "t->rows", 61, "row_t *", ROUNDS, ROUNDS * RAWS_BYTES),
-    ("row", "malloc", "row_new", "r", 34, "row_t", ROUNDS * ROWS, ROUNDS * ROWS * ROW_BYTES),
-    ("cells", "calloc", "row_new", "r->cells", 36, "int", ROUNDS * ROWS, ROUNDS * CELLS_BYTES),
+    ("table", "malloc", "table_new", "t", r.line("table_t *t = malloc"), "table_t",
+     ROUNDS, ROUNDS * TABLE_BYTES),
+    ("rows array", "malloc", "table_new", "t->rows", r.line("t->rows = malloc"), "row_t *",
+     ROUNDS, ROUNDS * ROWS_ARRAY_BYTES),
+    ("row", "malloc", "row_new", "r", r.line("row_t *r = malloc"), "row_t",
+     ROUNDS * ROWS, ROUNDS * ROWS * ROW_BYTES),
+    ("cells", "calloc", "row_new", "r->cells", r.line("r->cells = calloc"), "int",
+     ROUNDS * ROWS, ROUNDS * CELLS_BYTES),
 ]
 for what, kind, fn, var, line, type_, n, nbytes in expect_sites:
     s = r.find_site(what + " site", kind, fn, var)
@@ -78,7 +82,8 @@ for callee, (calls, nfrees, fbytes, depth, kind, caller) in want.items():
              "total_ns %s max_ns %s" % (e["total_ns"], e["max_ns"]))
 if "table_cleanup" in by:
     r.expect_eq("cleanup variable", by["table_cleanup"][0]["site"]["variable"], "table")
-    r.expect_eq("cleanup line (closing brace of process)", by["table_cleanup"][0]["site"]["line"], 76)
+    r.expect_eq("cleanup line (closing brace of process)", by["table_cleanup"][0]["site"]["line"],
+                r.line("return sum;") + 1)
 # Nesting: the inner call's time is within the outer one's.
 if all(len(by.get(c, [])) == 1 for c in want):
     r.expect("row_free time within table_destroy time",
@@ -90,7 +95,7 @@ if all(len(by.get(c, [])) == 1 for c in want):
 r.expect_eq("totals.destructor_events (begin+end of 30 calls)",
             r.json["totals"]["destructor_events"], 2 * ROUNDS * (2 + ROWS))
 
-r.expect_in_text("allocation site", "cleanup_table.c:34 in row_new")
+r.expect_in_text("allocation site", "cleanup_table.c:%d in row_new" % r.line("row_t *r = malloc"))
 r.expect_in_text("row type", "row_t")
 r.expect_in_text("destructor section", "DESTRUCTORS")
 r.expect_in_text("row_free calls", "row_free: %d calls" % (ROUNDS * ROWS))

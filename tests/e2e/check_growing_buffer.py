@@ -20,17 +20,25 @@ r.expect_trace_complete()
 r.expect_no_errors()
 r.expect_no_instrumented_leaks()
 
-for fn, sizes, mline, rline in (("append_doubling", DOUBLING, 23, 27),
-                                ("append_by_step", STEPPED, 41, 45)):
+# Each function has one `char *buf = malloc(cap)` and one realloc line, in
+# this order in the file.
+mallocs = [i + 1 for i, l in enumerate(r.source_lines) if "char *buf = malloc(cap);" in l]
+reallocs = [i + 1 for i, l in enumerate(r.source_lines) if "buf = realloc(buf, cap);" in l]
+if len(mallocs) != 2 or len(reallocs) != 2:
+    raise SystemExit("checker error: expected 2 malloc and 2 realloc lines in %s" % r.source)
+for fn, sizes, mline, rline in (("append_doubling", DOUBLING, mallocs[0], reallocs[0]),
+                                ("append_by_step", STEPPED, mallocs[1], reallocs[1])):
     m = r.find_site(fn + " malloc site", "malloc", fn, "buf")
     if m:
-        r.expect_site_record(fn + " malloc site", m["site"], "growing_buffer.c", mline, "char", "buf")
+        r.expect_site_record(fn + " malloc site", m["site"], "growing_buffer.c",
+                             mline, "char", "buf")
         r.expect_eq(fn + " malloc allocations", m["allocations"], 1)
         r.expect_eq(fn + " malloc frees", m["frees"], 1)
         r.expect_eq(fn + " malloc bytes", m["bytes"], sizes[0])
     re = r.find_site(fn + " realloc site", "realloc", fn, "buf")
     if re:
-        r.expect_site_record(fn + " realloc site", re["site"], "growing_buffer.c", rline, "char", "buf")
+        r.expect_site_record(fn + " realloc site", re["site"], "growing_buffer.c",
+                             rline, "char", "buf")
         r.expect_eq(fn + " reallocations", re["reallocations"], len(sizes) - 1)
         r.expect_eq(fn + " realloc bytes (sum of new sizes)", re["bytes"], sum(sizes[1:]))
 
@@ -72,7 +80,7 @@ for fn, sizes, quad in (("append_doubling", DOUBLING, False), ("append_by_step",
 if len(chains) == 2:
     r.expect_eq("quadratic chain listed first", rc["top"][0]["site"]["function"], "append_by_step")
 
-r.expect_in_text("realloc site", "growing_buffer.c:45")
+r.expect_in_text("realloc site", "growing_buffer.c:%d" % reallocs[1])
 r.expect_in_text("buffer variable", "char `buf`")
 r.expect_in_text("chain summary", "2 chains, 1 quadratic")
 r.expect_in_text("quadratic chain", "`buf`: 255 steps 16 -> 4096 bytes")

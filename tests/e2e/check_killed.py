@@ -21,7 +21,6 @@ r.expect("chunks recovered", tr.get("chunks", 0) > 0, "no chunk recovered")
 if tr.get("notice"):
     r.expect("the text starts with the JSON's notice", r.text.startswith(tr["notice"]),
              "text starts with %r" % r.text[:120])
-r.expect_eq("run_summary (never written: the program was killed)", r.json["run_summary"], {})
 
 leaks = r.json["leaks"]
 r.expect_eq("leaks.scan", leaks["scan"], False)
@@ -29,7 +28,8 @@ r.expect("leaks.reason", bool(leaks.get("reason")), "no reason why there is no s
 
 keep = r.find_site("phase1 malloc site", "malloc", "phase1", "rec")
 if keep:
-    r.expect_site_record("phase1 site", keep["site"], "killed_midrun.c", 30, "struct record", "rec")
+    r.expect_site_record("phase1 site", keep["site"], "killed_midrun.c",
+                         r.line("struct record *rec = malloc"), "struct record", "rec")
     r.expect_eq("phase 1 allocations (all flushed before the kill)", keep["allocations"], KEEP)
     r.expect_eq("phase 1 bytes", keep["bytes"], KEEP * RECORD)
     r.expect_eq("phase 1 frees", keep["frees"], 0)

@@ -21,13 +21,15 @@ r.expect_no_errors()
 node = r.find_site("node malloc site", "malloc", "build_list")
 name = r.find_site("name strdup site", "strdup", "build_list")
 if node:
-    r.expect_site_record("node site", node["site"], "leaky_list.c", 31, "struct node", "n")
+    r.expect_site_record("node site", node["site"], "leaky_list.c",
+                         r.line("struct node *n = malloc"), "struct node", "n")
     r.expect_eq("node site allocations", node["allocations"], 2 * NODES)
     r.expect_eq("node site frees", node["frees"], NODES)
     r.expect_eq("node site bytes", node["bytes"], 2 * NODES * NODE_SIZE)
     r.expect_eq("node site live_blocks at end", node["live_blocks"], NODES)
 if name:
-    r.expect_site_record("name site", name["site"], "leaky_list.c", 37, "char", "n->name")
+    r.expect_site_record("name site", name["site"], "leaky_list.c",
+                         r.line("n->name = strdup"), "char", "n->name")
     r.expect_eq("name site allocations", name["allocations"], 2 * NODES)
     r.expect_eq("name site frees", name["frees"], NODES)
     r.expect_eq("name site bytes", name["bytes"], 2 * NODES * NAME_SIZE)
@@ -41,6 +43,7 @@ r.expect("totals.allocations >= instrumented", r.json["totals"]["allocations"] >
 # Leaks: classification of the instrumented blocks.
 leaks = r.json["leaks"]
 r.expect_eq("leaks.scan", leaks["scan"], True)
+r.expect_eq("leaks.unmatched_records", leaks["unmatched_records"], 0)
 groups = r.instrumented_leak_groups()
 def cls(kind):
     gs = [g for g in groups if g["kind"] == kind]
@@ -71,6 +74,8 @@ if dgroups:
         o = owners[0]
         r.expect_eq("last owner variable of the lost head", o["variable"], "head")
         r.expect_eq("last owner function of the lost head", o["function"], "load_config")
+        # The scope exit is the closing brace of load_config.
+        r.expect_eq("last owner scope exit line", o["line"], r.line("return sum; /* bug") + 1)
 name_groups = [g for g in igroups if g["type"] == "char"]
 r.expect_eq("indirect names: blocks", sum(g["count"] for g in name_groups), NODES)
 if name_groups:
@@ -87,6 +92,7 @@ r.expect_in_text("leak section", "definitely lost: %d B in 1 blocks" % NODE_SIZE
 r.expect_in_text("indirect total", "indirectly lost: %d B in %d blocks"
                  % ((NODES - 1) * NODE_SIZE + NODES * NAME_SIZE, 2 * NODES - 1))
 r.expect_in_text("leaked type and variable", "struct node `n`")
-r.expect_in_text("allocation site", "leaky_list.c:31 in build_list")
+r.expect_in_text("allocation site",
+                 "leaky_list.c:%d in build_list" % r.line("struct node *n = malloc"))
 r.expect_in_text("last owner", "last owner `head` left scope")
 r.finish()

@@ -21,13 +21,14 @@ r.expect_no_instrumented_leaks()
 msg = r.find_site("message malloc site", "malloc", "producer", "msg")
 text = r.find_site("text strdup site", "strdup", "producer", "msg->text")
 if msg:
-    r.expect_site_record("message site", msg["site"], "producer_consumer.c", 36,
-                         "struct message", "msg")
+    r.expect_site_record("message site", msg["site"], "producer_consumer.c",
+                         r.line("struct message *msg = malloc"), "struct message", "msg")
     r.expect_eq("message allocations", msg["allocations"], MESSAGES)
     r.expect_eq("message frees", msg["frees"], MESSAGES)
     r.expect_eq("message bytes", msg["bytes"], MESSAGES * MSG_SIZE)
 if text:
-    r.expect_site_record("text site", text["site"], "producer_consumer.c", 38, "char", "msg->text")
+    r.expect_site_record("text site", text["site"], "producer_consumer.c",
+                         r.line("msg->text = strdup"), "char", "msg->text")
     r.expect_eq("text allocations", text["allocations"], MESSAGES)
     r.expect_eq("text frees", text["frees"], MESSAGES)
     r.expect_eq("text bytes", text["bytes"], TEXT_BYTES)
@@ -67,8 +68,9 @@ inst = [c for c in ctf if c["alloc"]["site"]["kind"] != "uninstrumented"]
 r.expect_eq("cross-thread free groups", len(inst), 2)
 r.expect_eq("cross-thread frees total", sum(c["count"] for c in inst), 2 * MESSAGES)
 want = {  # variable: (type, bytes, alloc line, free line)
-    "msg": ("struct message", MESSAGES * MSG_SIZE, 36, 65),
-    "msg->text": ("char", TEXT_BYTES, 38, 64),
+    "msg": ("struct message", MESSAGES * MSG_SIZE, r.line("struct message *msg = malloc"),
+            r.line("free(msg);")),
+    "msg->text": ("char", TEXT_BYTES, r.line("msg->text = strdup"), r.line("free(msg->text);")),
 }
 for c in inst:
     var = c["variable"]

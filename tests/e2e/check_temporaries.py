@@ -19,7 +19,8 @@ r.expect_no_instrumented_leaks()
 scratch = r.find_site("scratch malloc site", "malloc", "format_line", "scratch")
 pts = r.find_site("points calloc site", "calloc", "main", "pts")
 if scratch:
-    r.expect_site_record("scratch site", scratch["site"], "temporaries.c", 24, "char", "scratch")
+    r.expect_site_record("scratch site", scratch["site"], "temporaries.c",
+                         r.line("char *scratch = malloc"), "char", "scratch")
     r.expect_eq("scratch allocations", scratch["allocations"], LINES)
     r.expect_eq("scratch frees", scratch["frees"], LINES)
     r.expect_eq("scratch bytes", scratch["bytes"], LINES * SCRATCH)
@@ -27,7 +28,8 @@ if scratch:
     r.expect_eq("scratch size histogram", [(h["min"], h["max"], h["count"])
                                            for h in scratch["size_histogram"]], [(64, 127, LINES)])
 if pts:
-    r.expect_site_record("points site", pts["site"], "temporaries.c", 33, "struct point", "pts")
+    r.expect_site_record("points site", pts["site"], "temporaries.c",
+                         r.line("struct point *pts = calloc"), "struct point", "pts")
     r.expect_eq("points allocations", pts["allocations"], 1)
     r.expect_eq("points frees", pts["frees"], 1)
     r.expect_eq("points bytes", pts["bytes"], POINTS * POINT)
@@ -58,13 +60,15 @@ for name, n, nbytes, ntemp in (("char", LINES, LINES * SCRATCH, LINES),
     r.expect_eq("type %s temporaries" % name, t["temporaries"], ntemp)
     r.expect_eq("type %s live_blocks" % name, t["live_blocks"], 0)
 if "char" in types:
-    r.expect_eq("type char peak bytes (one scratch at a time)", types["char"]["peak_bytes"], SCRATCH)
+    r.expect_eq("type char peak bytes (one scratch at a time)",
+                types["char"]["peak_bytes"], SCRATCH)
 if "struct point" in types:
     r.expect_eq("type struct point size histogram",
                 [(h["min"], h["max"], h["count"]) for h in types["struct point"]["size_histogram"]],
                 [(1024, 2047, 1)])
 
 r.expect_in_text("temporary count", "%d temporary of %d allocations" % (LINES, LINES))
-r.expect_in_text("temporary site", "temporaries.c:24 in format_line (char `scratch`)")
+r.expect_in_text("temporary site", "temporaries.c:%d in format_line (char `scratch`)"
+                 % r.line("char *scratch = malloc"))
 r.expect_in_text("type table: struct point", "struct point")
 r.finish()

@@ -1,8 +1,10 @@
 """e2e_common.py - shared helpers of the end-to-end checkers (stdlib only).
 
 Every check_<example>.py is run as
-    check_<example>.py report.json report.txt OPT
-by run_example.sh. It builds a Report, states facts with the `expect_*`
+    check_<example>.py report.json report.txt OPT [SOURCE.c]
+by run_example.sh. Source lines are found in SOURCE.c (default:
+examples/<example>.c) by their text with `line()`, so editing an example's
+comments does not break its checker. It builds a Report, states facts with the `expect_*`
 methods (each failure is recorded with a clear message, the checker goes
 on so that one run shows every wrong fact) and ends with `finish()`, which
 prints the failures and exits 1 if there were any.
@@ -23,7 +25,7 @@ class Report:
 
     def __init__(self, argv, example):
         if len(argv) < 3:
-            sys.stderr.write("usage: %s report.json report.txt [OPT]\n" % argv[0])
+            sys.stderr.write("usage: %s report.json report.txt [OPT [SOURCE.c]]\n" % argv[0])
             sys.exit(2)
         self.example = example
         self.opt = argv[3] if len(argv) > 3 else "?"
@@ -33,6 +35,20 @@ class Report:
             self.text = f.read()
         self.failures = []
         self.checked = 0
+        here = os.path.dirname(os.path.abspath(__file__))
+        self.source = argv[4] if len(argv) > 4 else os.path.join(
+            here, "..", "..", "examples", example + ".c")
+        with open(self.source, encoding="utf-8") as f:
+            self.source_lines = f.read().split("\n")
+
+    def line(self, needle):
+        """The 1-based number of the one source line containing `needle`
+        (a checker bug, not a product failure, when not exactly one)."""
+        hits = [i + 1 for i, l in enumerate(self.source_lines) if needle in l]
+        if len(hits) != 1:
+            raise SystemExit("checker error: %r occurs on lines %s of %s, expected once"
+                             % (needle, hits, self.source))
+        return hits[0]
 
     # ---- recording -------------------------------------------------------
 

@@ -6,10 +6,12 @@
 # `verify` must call it incomplete and exit 1, and everything the program
 # did before the last flush (phase 1: 500 records) must be in it.
 set -eu
-build=$1 src=$2 work=$3
+build=$(cd "$1" && pwd) src=$(cd "$(dirname "$2")" && pwd)/$(basename "$2") work=$3
 here=$(cd "$(dirname "$0")" && pwd)
 bin="$build/bin"
-rm -rf "$work" && mkdir -p "$work" && cd "$work"
+. "$here/e2e_workdir.sh"
+e2e_fresh_workdir "$work"
+cd "$work" || exit 1
 "$bin/memscope-cc" -O2 "$src" -o killed_midrun
 
 # flush_ms=100 is the default; stated so the wait below has a meaning.
@@ -62,7 +64,7 @@ case "$first" in
   *) echo "FAIL: the text report does not start with the recovery notice; first line: $first"; fail=1 ;;
 esac
 if [ $jrc -eq 0 ]; then
-  python3 "$here/check_killed.py" report.json report.txt || fail=1
+  python3 -B "$here/check_killed.py" report.json report.txt -O2 "$src" || fail=1
 fi
 [ $fail -eq 0 ] && echo "PASS killed: verify exit 1, report loads the recovered trace"
 exit $fail

@@ -7,10 +7,13 @@
 # stdout. Damaged-but-readable traces are analysed (exit 0) with the notice
 # at the top. SOURCE.c is compiled with memscope-cc to get a real trace.
 set -u
-build=$1 src=$2 work=$3
+build=$(cd "$1" && pwd) src=$(cd "$(dirname "$2")" && pwd)/$(basename "$2") work=$3
+here=$(cd "$(dirname "$0")" && pwd)
 bin="$build/bin"
 R="$bin/memscope-report"
-rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
+. "$here/e2e_workdir.sh"
+e2e_fresh_workdir "$work"
+cd "$work" || exit 1
 "$bin/memscope-cc" -O0 "$src" -o prog || { echo "memscope-cc failed"; exit 1; }
 MEMSCOPE_OPTIONS=output=good.ms ./prog >/dev/null 2>&1
 [ -s good.ms ] || { echo "no trace from $src"; exit 1; }

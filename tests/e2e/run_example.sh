@@ -10,7 +10,7 @@
 # (killed by SIGABRT). A program that dies by a signal must still leave a
 # trace the report can analyse.
 set -eu
-build=$1 src=$2 opt=$3 work=$4
+build=$(cd "$1" && pwd) src=$(cd "$(dirname "$2")" && pwd)/$(basename "$2") opt=$3 work=$4
 here=$(cd "$(dirname "$0")" && pwd)
 name=$(basename "$src" .c)
 check="$here/check_$name.py"
@@ -22,7 +22,9 @@ for tool in memscope-cc memscope-report; do
   [ -x "$bin/$tool" ] || { echo "missing $bin/$tool (build the target $tool)"; exit 1; }
 done
 
-rm -rf "$work" && mkdir -p "$work" && cd "$work"
+. "$here/e2e_workdir.sh"
+e2e_fresh_workdir "$work"
+cd "$work" || exit 1
 "$bin/memscope-cc" "$opt" -pthread "$src" -o "$name" >cc.txt 2>&1 || {
   echo "memscope-cc $opt $src failed:"; cat cc.txt; exit 1; }
 [ -s cc.txt ] && { echo "memscope-cc printed something for a clean example:"; cat cc.txt; exit 1; }
@@ -45,4 +47,4 @@ set -e
 [ $vrc -eq 0 ] || { echo "memscope-report verify trace.ms exited $vrc:"; cat verify.txt; exit 1; }
 "$bin/memscope-report" trace.ms --json -o report.json
 "$bin/memscope-report" trace.ms >report.txt
-exec python3 "$check" report.json report.txt "$opt"
+exec python3 -B "$check" report.json report.txt "$opt" "$src"

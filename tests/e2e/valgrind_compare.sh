@@ -1,6 +1,7 @@
 #!/bin/sh
-# valgrind_compare.sh MODE BUILD_DIR SOURCE.c WORKDIR VALGRIND CLANG
-# memscope's whole-heap totals against valgrind's memcheck (issue 6):
+# valgrind_compare.sh MODE BUILD_DIR WORKDIR VALGRIND CLANG NAME SOURCE.c... [FLAGS...]
+# Builds program NAME from the sources (and link flags) after NAME, runs it
+# with no arguments, and compares memscope's whole-heap totals against valgrind's memcheck (issue 6):
 # total allocations, total frees and definitely-lost bytes must be equal.
 #
 # MODE same-run: the memscope-instrumented program runs under
@@ -17,13 +18,20 @@
 # buffers (stdout's) after the program ended, which no in-process tool sees;
 # -gdwarf-4 because Debian's valgrind 3.19 cannot read clang-19's DWARF 5.
 set -u
-mode=$1 build=$2 src=$3 work=$4 valgrind=$5 clang=$6
+if [ $# -lt 7 ]; then
+  echo "usage: valgrind_compare.sh MODE BUILD_DIR WORKDIR VALGRIND CLANG NAME SOURCE.c... [FLAGS...]"
+  exit 2
+fi
+mode=$1 build=$2 work=$3 valgrind=$4 clang=$5 name=$6
+shift 6
+case "$mode" in same-run|native) ;; *) echo "unknown mode $mode"; exit 2 ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
 bin="$build/bin"
-name=$(basename "$src" .c)
 VG_OPTS="--leak-check=full --run-libc-freeres=no --error-exitcode=0"
-rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
-"$bin/memscope-cc" -O2 -gdwarf-4 -pthread "$src" -o "$name" || { echo "memscope-cc failed"; exit 1; }
+. "$here/e2e_workdir.sh"
+e2e_fresh_workdir "$work"
+cd "$work" || exit 1
+"$bin/memscope-cc" -O2 -gdwarf-4 -pthread "$@" -o "$name" || { echo "memscope-cc failed"; exit 1; }
 
 fail=0
 case "$mode" in
@@ -47,7 +55,7 @@ same-run)
       --log-file=valgrind.txt $run >stdout.txt 2>stderr.txt
   ;;
 native)
-  "$clang" -O2 -gdwarf-4 -pthread "$src" -o "$name.native" || { echo "$clang failed"; exit 1; }
+  "$clang" -O2 -gdwarf-4 -pthread "$@" -o "$name.native" || { echo "$clang failed"; exit 1; }
   "$valgrind" $VG_OPTS --log-file=valgrind.txt "./$name.native" >stdout.native.txt 2>&1
   MEMSCOPE_OPTIONS=output=trace.ms "./$name" >stdout.txt 2>stderr.txt
   ;;
@@ -55,5 +63,5 @@ native)
 esac
 [ -s trace.ms ] || { echo "no trace written"; cat stderr.txt; exit 1; }
 "$bin/memscope-report" trace.ms --json -o report.json || { echo "memscope-report failed"; exit 1; }
-python3 "$here/valgrind_compare.py" "$mode" valgrind.txt report.json || fail=1
+python3 -B "$here/valgrind_compare.py" "$mode" valgrind.txt report.json || fail=1
 exit $fail

@@ -2,9 +2,12 @@
  * gen_seeds.c - writes the fuzz seed corpus into the directory argv[1]:
  * small complete files in every codec, a truncated one, one without index,
  * and bare payloads of every type in fuzz_reader.c's "type byte, item
- * count byte, payload" form. Run at build time.
+ * count byte, payload" form. Run at build time. With a second argument it
+ * also writes a larger file for test_fmt_spec there: many events (back
+ * references, escapes, extreme values, times going backwards) in every codec.
  */
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,10 +27,47 @@ static int put(const char *dir, const char *name, const void *p, size_t n)
     return ok ? 0 : -1;
 }
 
+static int write_spec_file(const char *path)
+{
+    static const uint64_t v[] = {0, 1, UINT64_MAX, 1ULL << 63, (1ULL << 63) - 1, 0x5555555a0000ULL};
+    enum { N = 3000 };
+    ms_event *ev = calloc(N, sizeof *ev);
+    if (!ev)
+        return 1;
+    uint64_t x = 3;
+    for (size_t i = 0; i < N; i++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        ev[i].time_ns = v[(x >> 10) % 6] + (x >> 58);
+        ev[i].addr = (x >> 20) % 3 == 0 && i ? ev[i - 1 - (x >> 30) % (i < 40 ? i : 40)].addr
+                                             : v[(x >> 14) % 6] + ((x >> 50) & 0xff0);
+        ev[i].aux = (x >> 24) % 2 && i ? ev[(x >> 32) % i].addr : v[(x >> 18) % 6];
+        ev[i].size = v[(x >> 22) % 6];
+        ev[i].site = v[(x >> 26) % 6] ^ ((x >> 40) & 7);
+        ev[i].stack = (uint32_t)(x >> 29);
+        ev[i].kind = (uint8_t)(x >> 33);
+        ev[i].flags = (uint8_t)(x >> 41);
+    }
+    ms_writer *w;
+    int rc = 1;
+    if (ms_writer_open_path(path, NULL, &w) == MS_OK) {
+        fx_spec specs[16];
+        size_t n = fx_all_types(specs, 40, 5);
+        specs[n++] = (fx_spec){MS_CHUNK_EVENTS, 9, 20000, 31};
+        rc = 0;
+        for (size_t i = 0; i < n && rc == 0; i++)
+            rc = fx_add(w, &specs[i]) != MS_OK;
+        if (rc == 0)
+            rc = ms_writer_add_events(w, 4, ev, N) != MS_OK;
+        rc |= ms_writer_close(w) != MS_OK;
+    }
+    free(ev);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: gen_seeds DIR\n");
+    if (argc != 2 && argc != 3) {
+        fprintf(stderr, "usage: gen_seeds DIR [SPECFILE]\n");
         return 2;
     }
     const char *dir = argv[1];
@@ -79,5 +119,5 @@ int main(int argc, char **argv)
         free(buf);
     }
     unlink(path);
-    return 0;
+    return argc == 3 ? write_spec_file(argv[2]) : 0;
 }

@@ -11,7 +11,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <malloc.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <xxhash.h>
@@ -21,25 +23,47 @@
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t m);
 void *__real_realloc(void *p, size_t n);
-static size_t g_max_alloc;
+void __real_free(void *p);
+static size_t g_max_alloc;           /* largest single request */
+static size_t g_live, g_peak_live;   /* bytes held by the library */
+
+static void *account(void *p)
+{
+    if (p) {
+        g_live += malloc_usable_size(p);
+        if (g_live > g_peak_live)
+            g_peak_live = g_live;
+    }
+    return p;
+}
 
 void *__wrap_malloc(size_t n)
 {
     if (n > g_max_alloc)
         g_max_alloc = n;
-    return __real_malloc(n);
+    return account(__real_malloc(n));
 }
 void *__wrap_calloc(size_t n, size_t m)
 {
     if (m && n <= SIZE_MAX / m && n * m > g_max_alloc)
         g_max_alloc = n * m;
-    return __real_calloc(n, m);
+    return account(__real_calloc(n, m));
 }
 void *__wrap_realloc(void *p, size_t n)
 {
     if (n > g_max_alloc)
         g_max_alloc = n;
-    return __real_realloc(p, n);
+    size_t old = p ? malloc_usable_size(p) : 0;
+    void *q = __real_realloc(p, n);
+    if (q || n == 0)
+        g_live -= old;
+    return account(q);
+}
+void __wrap_free(void *p)
+{
+    if (p)
+        g_live -= malloc_usable_size(p);
+    __real_free(p);
 }
 
 /* Decode @len bytes as @type with @items; expect @want, small allocations. */
@@ -270,6 +294,58 @@ static void test_forged_raw_size(void **state)
     }
 }
 
+/* The streaming reader's memory does not grow with the file: stream a
+ * file of 20 chunks and one of 400, compare the peak bytes held. */
+static size_t stream_peak(size_t chunks)
+{
+    char path[] = "/tmp/msfmt-hostile-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    ms_writer *w;
+    assert_int_equal(ms_writer_open_fd(fd, 1, NULL, &w), MS_OK);
+    ms_event ev[2000];
+    memset(ev, 0, sizeof ev);
+    for (size_t c = 0; c < chunks; c++) {
+        for (size_t i = 0; i < 2000; i++) {
+            ev[i].time_ns = c * 100000 + i * 37;
+            ev[i].addr = 0x500000 + ((i * 7919 + c) % 4096) * 16;
+            ev[i].size = 8 + i % 64;
+            ev[i].site = 0x1000 + (i % 50) * 64;
+            ev[i].kind = 1 + (uint8_t)(i % 2);
+        }
+        assert_int_equal(ms_writer_add_events(w, (uint32_t)c, ev, 2000), MS_OK);
+    }
+    assert_int_equal(ms_writer_close(w), MS_OK);
+    size_t base = g_live;
+    g_peak_live = g_live;
+    ms_stream *s;
+    assert_int_equal(ms_stream_open(path, &s), MS_OK);
+    ms_chunk_info info;
+    ms_decoded *d;
+    size_t n = 0;
+    ms_error e;
+    while ((e = ms_stream_next(s, &info, &d)) == MS_OK) {
+        n++;
+        ms_decoded_free(d);
+    }
+    assert_int_equal(e, MS_ERR_END);
+    assert_int_equal(n, chunks);
+    ms_stream_close(s);
+    unlink(path);
+    assert_int_equal(g_live, base); /* and nothing leaked */
+    return g_peak_live - base;
+}
+
+static void test_stream_constant_memory(void **state)
+{
+    (void)state;
+    size_t small = stream_peak(20), large = stream_peak(400);
+    assert_true(small > 0);
+    if (large > small + small / 4)
+        fail_msg("stream memory grew with the file: %zu bytes for 20 chunks, %zu for 400",
+                 small, large);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -277,6 +353,7 @@ int main(void)
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_events_columns),
         cmocka_unit_test(test_forged_raw_size),
+        cmocka_unit_test(test_stream_constant_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

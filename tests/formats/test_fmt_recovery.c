@@ -241,6 +241,13 @@ static void test_bitflip_none(void **state)
     flip_sweep(MS_CODEC_NONE);
 }
 
+static void test_bitflip_lz4_brotli(void **state)
+{
+    (void)state;
+    flip_sweep(MS_CODEC_LZ4);
+    flip_sweep(MS_CODEC_BROTLI);
+}
+
 /* A writer that dies (no close) leaves every flushed chunk readable. */
 static void test_abandoned_writer(void **state)
 {
@@ -300,6 +307,7 @@ int main(void)
         cmocka_unit_test(test_truncation_large_dense),
         cmocka_unit_test(test_bitflip_zstd),
         cmocka_unit_test(test_bitflip_none),
+        cmocka_unit_test(test_bitflip_lz4_brotli),
     };
     if (getenv("MS_TEST_FILTER"))
         cmocka_set_test_filter(getenv("MS_TEST_FILTER"));

@@ -42,7 +42,7 @@ struct obj *use(void *pool, size_t n) {
 // CHECK: call void @__memscope_custom_alloc(ptr [[O]], i64 16, ptr @memscope.site
 // CHECK: [[S:%[0-9]+]] = call ptr @xcalloc(i64 noundef [[N:%[0-9]+]], i64 noundef 3)
 // CHECK: [[SZ:%[0-9]+]] = mul i64 [[N]], 3
-// CHECK-NEXT: call void @__memscope_custom_alloc(ptr [[S]], i64 [[SZ]],
+// CHECK: call void @__memscope_custom_alloc(ptr [[S]], i64 [[SZ]],
 // CHECK: call void @__memscope_custom_free(ptr [[OLD:%[0-9]+]], ptr [[RS:@memscope.site[.0-9]*]])
 // CHECK: [[R:%[0-9]+]] = call ptr @xrealloc(ptr noundef [[OLD]],
 // CHECK: call void @__memscope_custom_alloc(ptr [[R]], i64 {{%[0-9]+}}, ptr [[RS]])

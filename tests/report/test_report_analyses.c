@@ -426,6 +426,34 @@ static void test_merge_order(void **state) {
     rp_model_free(&m);
 }
 
+/* ---- a thread's chunks out of time order in the file (the runtime's timer
+ * flush can write the current partial buffer before older queued ones) ---- */
+static void test_out_of_order_chunks(void **state) {
+    (void)state;
+    tb *t = start(MS_HDR_F_WHOLE_HEAP);
+    tb_ev(t, 1, 300, MS_EV_FREE, 0xa000, 0, 0, S_FREE, 0, 0);   /* written first */
+    tb_ev(t, 1, 310, MS_EV_ALLOC, 0xb000, 0, 8, S_NODE, 0, 0);
+    tb_flush_events(t);
+    tb_ev(t, 1, 100, MS_EV_ALLOC, 0xa000, 0, 16, S_NODE, 0, 0); /* but earlier */
+    tb_ev(t, 1, 200, MS_EV_SCOPE_EXIT, 0xa000, 0, 0, S_SCOPE, 0, 0);
+    tb_flush_events(t);
+    tb_leak(t, 0xb000, 8, MS_LEAK_DEFINITE);
+    assert_int_equal(tb_close(t), 0);
+    rp_model m;
+    load(&m, 0);
+    uint64_t errs = 0;
+    for (int k = 0; k < RP_ERR_KIND_MAX_; k++)
+        errs += m.err.count[k];
+    assert_int_equal(errs, 0);
+    assert_int_equal(m.tot.alloc_over_live, 0);
+    assert_int_equal(m.tot.allocs, 2);
+    assert_int_equal(m.tot.frees, 1);
+    assert_int_equal(m.tot.live, 8);
+    assert_int_equal(m.lk.blocks[MS_LEAK_DEFINITE], 1);
+    assert_int_equal(m.lk.unmatched, 0);
+    rp_model_free(&m);
+}
+
 /* ---- truncated traces ----------------------------------------------------------- */
 static void write_many(int abandon) {
     tb *t = tb_open(path, MS_HDR_F_WHOLE_HEAP, 100);
@@ -479,6 +507,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_peak, setup, teardown),
         cmocka_unit_test_setup_teardown(test_custom_reattribution, setup, teardown),
         cmocka_unit_test_setup_teardown(test_merge_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_out_of_order_chunks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncated_no_index, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncated_cut, setup, teardown),
     };

@@ -263,11 +263,14 @@ struct node {
     char pad[40];
 };
 struct node *volatile global_keep;
+static __thread struct node *volatile tls_keep;
 
 static int leaks(void) {
     global_keep = __memscope_malloc(sizeof(struct node), &site_reach);
     global_keep->next = __memscope_malloc(sizeof(struct node), &site_reach);
     global_keep->next->next = NULL;
+    tls_keep = __memscope_malloc(sizeof(struct node), &site_tls);
+    tls_keep->next = NULL;
     struct node *lost = __memscope_malloc(sizeof(struct node), &site_lost);
     lost->next = __memscope_malloc(sizeof(struct node), &site_indirect);
     lost->next->next = NULL;

@@ -20,7 +20,8 @@
     X(site_reach, MEMSCOPE_SITE_MALLOC)                   \
     X(site_lost, MEMSCOPE_SITE_MALLOC)                    \
     X(site_indirect, MEMSCOPE_SITE_MALLOC)                \
-    X(site_ctx, MEMSCOPE_SITE_MALLOC)
+    X(site_ctx, MEMSCOPE_SITE_MALLOC)                     \
+    X(site_tls, MEMSCOPE_SITE_MALLOC)
 
 #define RT_PROG_SITE_ENUM(name, k) idx_##name,
 enum { RT_PROG_SITES(RT_PROG_SITE_ENUM) RT_PROG_NSITES };
