@@ -237,7 +237,9 @@ char *ms_drv_find_program(const char *name);
 /*! ms_drv_same_file() : 1 if @a and @b name the same file (after symlinks). */
 int ms_drv_same_file(const char *a, const char *b);
 
-/* ---- processes (I/O) --------------------------------------------------------- */
+/* ---- processes (I/O) ---------------------------------------------------------
+ * Defined in driver_spawn.c, which is linked into the executables only (not
+ * into memscope_driver): ms_exit_like() ends the process. */
 
 /*! ms_spawn_wait() : run @path with @argv (environment inherited), wait for
  *  it, store its wait status in @status. @return 0, or -1 with errno when it

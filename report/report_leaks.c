@@ -33,7 +33,8 @@ static uint64_t group_key(uint32_t kind, uint32_t site, uint32_t stack, uint64_t
 static void add_to_group(rp_model *m, rp_map *gm, uint32_t kind, const rp_block *b,
                          uint64_t size) {
     rp_leaks *lk = &m->lk;
-    uint32_t site = b ? b->site : 0, stack = b ? b->stack : 0;
+    /* a record with no block in the event stream: site RP_NONE */
+    uint32_t site = b ? b->site : RP_NONE, stack = b ? b->stack : 0;
     rp_leakgroup *g = NULL;
     for (uint64_t salt = 0; !g; salt++) {
         uint64_t key = group_key(kind, site, stack, salt);

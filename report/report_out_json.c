@@ -15,6 +15,10 @@ static uint64_t thread_tid(const rp_model *m, uint32_t ti) {
 }
 
 static void site_obj(rp_json *j, const rp_model *m, uint32_t si) {
+    if (si == RP_NONE) {  /* not in the event stream (a leak-scan record) */
+        rp_json_null(j);
+        return;
+    }
     const ms_site *s = si < m->nsites ? m->sites[si].s : NULL;
     rp_json_obj(j);
     rp_json_khex(j, "id", si < m->nsites ? m->sites[si].id : 0);

@@ -60,6 +60,10 @@ static void site_line(txt *t, uint32_t si) { site_where(t, si, 1); }
 static void site_where(txt *t, uint32_t si, int with_type) {
     const rp_model *m = t->m;
     const char *file = rp_site_file(m, si), *fn = rp_site_func(m, si);
+    if (si == RP_NONE) {
+        fprintf(t->f, "<not in the event stream>");
+        return;
+    }
     if (!si) {
         fprintf(t->f, "<uninstrumented code>");
         return;

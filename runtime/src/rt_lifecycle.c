@@ -91,7 +91,7 @@ static void on_fatal(int sig, siginfo_t *si, void *uc) {
         __atomic_store_n(&rt_proc.fatal, 1, __ATOMIC_RELEASE);
         char reason[32];
         rt_fmt(reason, sizeof reason, "signal %d", sig);
-        rt_process_finish(reason, 0, 3000, 1);
+        rt_process_finish(reason, 0, 10000, 1);
         rt_guard_leave(t);
     }
     /* re-raise with the original disposition */

@@ -227,8 +227,11 @@ static void write_events(ms_event *ev, size_t n, uint32_t tid) {
     if (lc > W.peak_blocks)
         W.peak_blocks = lc;
     sort_by_time(ev, k);
-    /* stacks and sites first, so a reader meets ids after their definition */
+    /* stacks, sites and a changed module map first, so a reader meets ids
+     * and addresses after their definition */
     drain_tables();
+    if (rt_modules_changed())
+        write_modules();
     note_err(ms_writer_add_events(W.w, tid, ev, k));
     W.n_events += k;
     W.n_chunks++;

@@ -233,6 +233,7 @@ static int spin(void) {
         void *p = __memscope_malloc(40, &site_malloc);
         __memscope_free(p, &site_free);
         if (++n == 2000) {
+            msleep(300); /* several timer flushes have happened by now */
             printf("ready\n");
             fflush(stdout);
         }

@@ -319,7 +319,7 @@ static void test_signal_handler_allocates(void **state) {
 static void test_sigkill_prefix(void **state) {
     (void)state;
     unsigned seed = (unsigned)time(NULL);
-    int delay = 150 + (int)(rand_r(&seed) % 200);
+    int delay = 1 + (int)(rand_r(&seed) % 200);
     char out[256];
     int st = run("output=kill.ms:flush_ms=20", out, sizeof out, delay, NULL, RT_PROG, "spin", NULL);
     assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);

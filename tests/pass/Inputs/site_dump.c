@@ -23,11 +23,15 @@ static const char *kind_name(unsigned k) {
   return k < sizeof names / sizeof names[0] ? names[k] : "bad";
 }
 
+/* Events end with the calling-context value the program set (ctx=). */
 static void site(const char *ev, const memscope_site *s) {
-  printf("%s %s var=%s type=%s elem=%llu flags=%u callee=%s at %s:%u in %s\n", ev,
+  printf("%s %s var=%s type=%s elem=%llu flags=%u callee=%s at %s:%u in %s", ev,
          kind_name(s->kind), str(&s->var_rel), str(&s->type_rel),
          (unsigned long long)s->elem_size, s->flags, str(&s->callee_rel),
          str(&s->file_rel), s->line, str(&s->func_rel));
+  if (ev[0] == 'E')
+    printf(" ctx=%llx", (unsigned long long)__memscope_ctx);
+  printf("\n");
 }
 
 void __memscope_init_v1(const memscope_site *a, const memscope_site *b) {
