@@ -22,6 +22,8 @@
 // exact definition) that can reach no event, i.e. call nothing but
 // intrinsics and other quiet functions. Nothing is recorded while they run,
 // so V would never be read (binary-trees' check(): 1/3 of its calls).
+// Calls to a short list of libc functions that never allocate (string,
+// memory, ctype and math functions) are quiet as well.
 //
 //===----------------------------------------------------------------------===//
 
@@ -55,6 +57,25 @@ bool inTailPosition(const CallInst &CI) {
 }
 } // namespace
 
+/// libc functions that never allocate or call back: calls to them are
+/// quiet too (no event can happen while they run, interposed or not).
+static bool isQuietLibc(StringRef Name) {
+  static const char *const Names[] = {
+      "strlen", "strnlen", "strcmp", "strncmp", "strcasecmp", "strncasecmp",
+      "strcoll", "memcmp", "memchr", "memrchr", "strchr", "strrchr", "strstr",
+      "strspn", "strcspn", "strpbrk", "memcpy", "memmove", "memset", "strcpy",
+      "strncpy", "stpcpy", "strcat", "strncat", "abs", "labs", "llabs",
+      "toupper", "tolower", "__errno_location", "__ctype_b_loc",
+      "__ctype_toupper_loc", "__ctype_tolower_loc", "sqrt", "floor", "ceil",
+      "fabs", "fmod", "pow", "exp", "log", "log2", "log10", "sin", "cos",
+      "tan", "asin", "acos", "atan", "atan2", "frexp", "ldexp", "trunc",
+      "round", "sqrtf", "floorf", "ceilf", "fabsf", "fmodf", "powf"};
+  for (const char *N : Names)
+    if (Name == N)
+      return true;
+  return false;
+}
+
 SmallPtrSet<const Function *, 32> quietFunctions(Module &M) {
   // Reverse call graph in one walk; then spread "may reach an event" from
   // the functions that call something unknown up to their callers.
@@ -70,6 +91,8 @@ SmallPtrSet<const Function *, 32> quietFunctions(Module &M) {
       if (!CB || CB->isInlineAsm() || isa<IntrinsicInst>(CB))
         continue;
       const Function *Callee = CB->getCalledFunction();
+      if (Callee && Callee->isDeclaration() && isQuietLibc(Callee->getName()))
+        continue;
       if (!Callee || Callee->isDeclaration())
         Unknown = true;
       else
@@ -86,7 +109,7 @@ SmallPtrSet<const Function *, 32> quietFunctions(Module &M) {
   }
   SmallPtrSet<const Function *, 32> Quiet;
   for (const Function &F : M)
-    if (!F.isDeclaration() && !Loud.count(&F))
+    if (F.isDeclaration() ? isQuietLibc(F.getName()) : !Loud.count(&F))
       Quiet.insert(&F);
   return Quiet;
 }

@@ -28,8 +28,17 @@ static rp_dtorstat *stat_for(rp_model *m, uint32_t site) {
     return &d->v[v];
 }
 
+/* memscope's own annotation API (memscope_free, ...) is never a
+ * destructor, even when a name pattern such as *_free matched it */
+static int ours(const rp_model *m, uint32_t site) {
+    const ms_site *s = site < m->nsites ? m->sites[site].s : NULL;
+    return s && s->callee && !strncmp(s->callee, "memscope_", 9);
+}
+
 void rp_dtor_begin(rp_model *m, uint32_t thread, const ms_event *ev) {
     uint32_t site = rp_site_index(m, ev->site);
+    if (ours(m, site))
+        return;
     rp_thread *t = &m->threads[thread];
     if (rp_grow((void **)&t->dstack, &t->dcap, t->dn + 1, sizeof *t->dstack)) {
         m->oom = 1;
@@ -49,6 +58,8 @@ void rp_dtor_begin(rp_model *m, uint32_t thread, const ms_event *ev) {
 
 void rp_dtor_end(rp_model *m, uint32_t thread, const ms_event *ev) {
     uint32_t site = rp_site_index(m, ev->site);
+    if (ours(m, site))
+        return;
     rp_thread *t = &m->threads[thread];
     size_t k = t->dn;
     while (k > 0 && !(t->dstack[k - 1].site == site && t->dstack[k - 1].obj == ev->addr))

@@ -172,7 +172,7 @@ typedef struct {
     uint32_t chain;        /* realloc chain index + 1, 0 none */
     uint32_t gen;          /* bumped at each reuse of this record */
     uint32_t name;         /* string index + 1 of a NAME event, 0 none */
-    uint8_t custom;        /* created by CUSTOM_ALLOC */
+    uint8_t custom;        /* 1 CUSTOM_ALLOC block of its own (custom_map), 2 re-attributed */
     uint8_t live;
     uint16_t pad_;
 } rp_block;
@@ -371,6 +371,7 @@ typedef struct rp_model {
     rp_block *blocks; size_t nblocks, blocks_cap;  /* record pool */
     uint32_t *block_free; size_t nblock_free, block_free_cap;
     rp_map live_map;                              /* addr -> block index */
+    rp_map custom_map;      /* addr -> block index of CUSTOM_ALLOC blocks of their own */
 
     rp_totals tot;
     rp_reallocs rc;
@@ -393,14 +394,14 @@ ms_error rp_model_load(rp_model *m, const char *path, const rp_options *o,
 ms_error rp_model_load_reader(rp_model *m, ms_reader *r, const rp_options *o,
                               char *msg, size_t msglen);
 void rp_model_free(rp_model *m);
-/*! rp_model_on_event() : apply one event of thread index @th (events must
- *  come in global time order). */
-void rp_model_on_event(rp_model *m, const ms_event *ev, uint32_t th);
 
 /* ---- report_merge.c ---------------------------------------------------- */
-/*! rp_merge_events() : feed every event chunk of m->reader to
- *  rp_model_on_event() in time order. @return 0, or -1 on out of memory. */
-int rp_merge_events(rp_model *m);
+typedef struct rp_merger rp_merger;
+/*! rp_merge_open() : a merge over every event chunk of m->reader, in time
+ *  order. NULL on out of memory. */
+rp_merger *rp_merge_open(rp_model *m);
+/* rp_merge_next(): report_merge.h (inlined into the model's loop) */
+void rp_merge_close(rp_merger *g);
 
 /* Lookups used by the analyses (create placeholders for unknown ids). */
 uint32_t rp_site_index(rp_model *m, uint64_t site_id);

@@ -7,7 +7,8 @@
  * group the last named owners: the scope exits seen holding the block while
  * it was live (rp_block.owner_site, set by the model on SCOPE_EXIT).
  * Without a scan (a killed program, a truncated trace) every live block is
- * "live at end", grouped the same way.
+ * "live at end", grouped the same way; with a scan, so are the live blocks
+ * the scan does not list.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -130,8 +131,9 @@ void rp_leaks_finish(rp_model *m) {
             continue;
         lk->live_end_blocks++;
         lk->live_end_bytes += b->size;
-        if (!lk->scan)
-            add_to_group(m, &gm, RP_LEAK_LIVE_AT_END, b, b->size);
+        /* with a scan too: a block live at the end of the events that the
+         * scan does not list (freed after the scan, or a producer problem) */
+        add_to_group(m, &gm, RP_LEAK_LIVE_AT_END, b, b->size);
     }
     for (size_t i = 0; i < m->nblocks; i++)
         m->blocks[i].pad_ = 0;

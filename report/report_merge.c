@@ -1,15 +1,16 @@
 /*
  * report_merge.c - merge every event chunk of the trace into one stream in
- * time order, feeding rp_model_on_event() one event at a time.
+ * time order, handed to the model (report_model.c) in runs of one thread.
  *
  * Events are in time order inside a chunk, but a thread's chunks need not
  * be in time order in the file (the runtime's writer may flush a thread's
  * buffers out of order: seen on real traces), and may even overlap. So each
- * chunk is a stream of its own in a k-way merge: a heap of cursors keyed by
- * their next event, or, before a chunk is decoded, by its first time from
- * the index. A chunk is decoded only when the merge reaches that time, so
- * the decoded chunks in memory are those whose time ranges overlap the
- * present (about one per running thread), not one per chunk or per thread.
+ * chunk is a stream of its own in a k-way merge: a heap of the decoded
+ * cursors keyed by their next event, fed from the list of chunks not decoded
+ * yet sorted by their first time (from the index). A chunk is decoded only
+ * when the merge reaches that time, so the decoded chunks in memory, and the
+ * heap, are those whose time ranges overlap the present (about one per
+ * running thread), not one per chunk or per thread.
  *
  * Order at equal times: within one thread, the chunk that starts earlier
  * (then the one earlier in the file) goes first, keeping the thread's own
@@ -17,74 +18,16 @@
  * allocations, matching the producer's stamping (free before the real call,
  * allocation after), so an address is never seen live twice.
  *
- * The cursor at the top runs while it stays ahead of every other, so a
- * single-threaded trace touches the heap once per chunk.
+ * rp_merge_next() hands out runs: the longest stretch of the top cursor's
+ * events that precede every other cursor's next event (found by binary
+ * search, a chunk being sorted by time), so the model's loop calls no
+ * comparison per event, and a single-threaded trace touches the heap once
+ * per chunk.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "report_internal.h"
-
-typedef struct {
-    uint32_t th;         /* thread index */
-    uint32_t order;      /* position of the chunk in the file */
-    size_t chunk;        /* chunk index for the reader */
-    uint64_t t_first;    /* from the index: the key until decoded */
-    ms_decoded *d;       /* NULL until decoded */
-    size_t pos;
-} cursor;
-
-static inline unsigned prio(uint8_t kind) {
-    return kind == MS_EV_FREE || kind == MS_EV_CUSTOM_FREE || kind == MS_EV_REALLOC ? 1 : 2;
-}
-
-static inline int cur_less(const cursor *a, const cursor *b) {
-    /* a pending chunk sorts before any event at its first time (priority 0):
-     * it is decoded before anything at that time is processed */
-    uint64_t ta = a->d ? a->d->u.events[a->pos].time_ns : a->t_first;
-    uint64_t tb = b->d ? b->d->u.events[b->pos].time_ns : b->t_first;
-    if (ta != tb)
-        return ta < tb;
-    unsigned pa = a->d ? prio(a->d->u.events[a->pos].kind) : 0;
-    unsigned pb = b->d ? prio(b->d->u.events[b->pos].kind) : 0;
-    if (a->th == b->th && pa && pb) {
-        /* one thread's own sequence: the earlier chunk first */
-        if (a->t_first != b->t_first)
-            return a->t_first < b->t_first;
-        return a->order < b->order;
-    }
-    if (pa != pb)
-        return pa < pb;
-    return a->order < b->order;
-}
-
-static void heap_down(cursor **h, size_t n, size_t i) {
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, s = i;
-        if (l < n && cur_less(h[l], h[s]))
-            s = l;
-        if (r < n && cur_less(h[r], h[s]))
-            s = r;
-        if (s == i)
-            return;
-        cursor *t = h[i];
-        h[i] = h[s];
-        h[s] = t;
-        i = s;
-    }
-}
-
-static void heap_up(cursor **h, size_t i) {
-    while (i) {
-        size_t p = (i - 1) / 2;
-        if (!cur_less(h[i], h[p]))
-            return;
-        cursor *t = h[i];
-        h[i] = h[p];
-        h[p] = t;
-        i = p;
-    }
-}
+#include "report_merge.h"
 
 /* Decode the cursor's chunk. @return 1 when an event is ready, 0 when the
  * chunk is damaged (counted) or empty. */
@@ -108,88 +51,80 @@ static int cur_load(rp_model *m, cursor *c, size_t *done, size_t total) {
     return 1;
 }
 
-/* Prefetch the table slots event @e will touch (see rp_map_prefetch). */
-static inline void prefetch_event(const rp_model *m, const ms_event *e) {
-    switch (e->kind) {
-    case MS_EV_FREE:
-    case MS_EV_CUSTOM_FREE:
-        rp_map_prefetch(&m->live_map, e->addr);
-        break;
-    case MS_EV_REALLOC:
-        rp_map_prefetch(&m->live_map, e->aux);
-        /* fall through */
-    default:
-        rp_map_prefetch(&m->live_map, e->addr);
-        break;
-    }
+static int cmp_pending(const void *a, const void *b) {
+    const cursor *x = *(cursor *const *)a, *y = *(cursor *const *)b;
+    if (x->t_first != y->t_first)
+        return x->t_first < y->t_first ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
 }
 
-#define RP_PREFETCH_AHEAD 16
-
-int rp_merge_events(rp_model *m) {
-    size_t nc = ms_reader_chunk_count(m->reader), total = 0;
+rp_merger *rp_merge_open(rp_model *m) {
+    rp_merger *g = calloc(1, sizeof *g);
+    if (!g)
+        return NULL;
+    g->m = m;
+    size_t nc = ms_reader_chunk_count(m->reader);
     for (size_t i = 0; i < nc; i++) {
         const ms_chunk_info *ci = ms_reader_chunk(m->reader, i);
-        total += ci && ci->type == MS_CHUNK_EVENTS;
+        g->total += ci && ci->type == MS_CHUNK_EVENTS;
     }
-    cursor *cs = calloc(total ? total : 1, sizeof *cs);
-    cursor **h = malloc((total ? total : 1) * sizeof *h);
-    if (!cs || !h) {
-        free(cs);
-        free(h);
-        return -1;
+    g->cs = calloc(g->total ? g->total : 1, sizeof *g->cs);
+    g->h = malloc((g->total ? g->total : 1) * sizeof *g->h);
+    g->pend = malloc((g->total ? g->total : 1) * sizeof *g->pend);
+    if (!g->cs || !g->h || !g->pend) {
+        rp_merge_close(g);
+        return NULL;
     }
-    size_t hn = 0, done = 0;
-    for (size_t i = 0, k = 0; i < nc && !m->oom; i++) {
+    for (size_t i = 0, k = 0; i < nc; i++) {
         const ms_chunk_info *ci = ms_reader_chunk(m->reader, i);
         if (!ci || ci->type != MS_CHUNK_EVENTS)
             continue;
-        cursor *c = &cs[k++];
+        cursor *c = &g->cs[k++];
         c->th = rp_thread_index(m, ci->thread);
         c->order = (uint32_t)i;
         c->chunk = i;
         c->t_first = ci->t_first;
-        h[hn] = c;
-        heap_up(h, hn++);
+        g->pend[g->npend++] = c;
     }
-    while (hn && !m->oom) {
-        cursor *c = h[0];
-        h[0] = h[--hn];
-        heap_down(h, hn, 0);
-        if (!c->d) {
-            /* its time has come: decode, and queue it by its first event */
-            if (cur_load(m, c, &done, total)) {
-                h[hn] = c;
-                heap_up(h, hn++);
-            }
-            continue;
-        }
-        /* run c while it stays ahead of every other cursor */
-        for (;;) {
-            if (c->pos + 4 * RP_PREFETCH_AHEAD < c->d->count)
-                __builtin_prefetch(&c->d->u.events[c->pos + 4 * RP_PREFETCH_AHEAD]);
-            if (c->pos + RP_PREFETCH_AHEAD < c->d->count)
-                prefetch_event(m, &c->d->u.events[c->pos + RP_PREFETCH_AHEAD]);
-            rp_model_on_event(m, &c->d->u.events[c->pos], c->th);
-            c->pos++;
-            if (c->pos >= c->d->count) {
-                ms_decoded_free(c->d);
-                c->d = NULL;
-                break;
-            }
-            if (hn && cur_less(h[0], c)) {
-                h[hn] = c;
-                heap_up(h, hn++);
-                break;
+    qsort(g->pend, g->npend, sizeof *g->pend, cmp_pending);
+    return g;
+}
+
+cursor *rp_merge_slow(rp_merger *g) {
+    rp_model *m = g->m;
+    while (!m->oom) {
+        /* decode the chunks whose time has come: a pending chunk goes before
+         * any event at or after its first time */
+        while (g->pi < g->npend &&
+               (!g->hn || g->pend[g->pi]->t_first <= g->h[0]->d->u.events[g->h[0]->pos].time_ns)) {
+            cursor *p = g->pend[g->pi++];
+            if (cur_load(m, p, &g->done, g->total)) {
+                g->h[g->hn] = p;
+                heap_up(g->h, g->hn++);
             }
         }
+        if (!g->hn)
+            break;
+        cursor *c = g->h[0];
+        g->h[0] = g->h[--g->hn];
+        heap_down(g->h, g->hn, 0);
+        return c;
     }
-    if (m->opt.progress && total)
+    if (m->opt.progress && g->total && !g->progress_done) {
         fputc('\n', stderr);
-    for (size_t i = 0; i < total; i++)
-        if (cs[i].d)
-            ms_decoded_free(cs[i].d);
-    free(cs);
-    free(h);
-    return 0;
+        g->progress_done = 1;
+    }
+    return NULL;
+}
+
+void rp_merge_close(rp_merger *g) {
+    if (!g)
+        return;
+    for (size_t i = 0; g->cs && i < g->total; i++)
+        if (g->cs[i].d)
+            ms_decoded_free(g->cs[i].d);
+    free(g->cs);
+    free(g->h);
+    free(g->pend);
+    free(g);
 }

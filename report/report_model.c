@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "report_internal.h"
+#include "report_merge.h"
 
 /* ------------------------------------------------------------------------
  * Metadata tables
@@ -240,7 +241,7 @@ static uint32_t new_block(rp_model *m) {
 
 static void release_block(rp_model *m, uint32_t bi) {
     rp_block *b = &m->blocks[bi];
-    rp_map_del(&m->live_map, b->addr);
+    rp_map_del(b->custom == 1 ? &m->custom_map : &m->live_map, b->addr);
     b->live = 0;
     b->gen++;
     if (rp_grow((void **)&m->block_free, &m->block_free_cap, m->nblock_free + 1,
@@ -285,7 +286,10 @@ static void do_free(rp_model *m, uint32_t bi, const ms_event *ev, uint32_t th, i
 }
 
 static void do_alloc(rp_model *m, const ms_event *ev, uint32_t th, int custom) {
-    uint32_t old = rp_map_get(&m->live_map, ev->addr);
+    /* blocks of their own from user allocators (pool slots) live in a map of
+     * their own: a slot may start at its arena's address */
+    rp_map *map = custom ? &m->custom_map : &m->live_map;
+    uint32_t old = rp_map_get(map, ev->addr);
     if (old != RP_NONE) {
         /* the producer never shows an address live twice: a free was missed */
         m->tot.alloc_over_live++;
@@ -293,7 +297,7 @@ static void do_alloc(rp_model *m, const ms_event *ev, uint32_t th, int custom) {
         f.kind = MS_EV_FREE;
         f.site = 0;
         f.stack = 0;
-        do_free(m, old, &f, th, 0);
+        do_free(m, old, &f, th, custom);
     }
     uint32_t bi = new_block(m);
     if (bi == RP_NONE)
@@ -310,7 +314,7 @@ static void do_alloc(rp_model *m, const ms_event *ev, uint32_t th, int custom) {
     b->thread = th;
     b->custom = (uint8_t)custom;
     b->live = 1;
-    if (rp_map_put(&m->live_map, ev->addr, bi)) {
+    if (rp_map_put(map, ev->addr, bi)) {
         m->oom = 1;
         return;
     }
@@ -407,7 +411,7 @@ static void do_realloc(rp_model *m, uint32_t bi, const ms_event *ev, uint32_t th
     rp_totals_after(m, ev->time_ns);
 }
 
-void rp_model_on_event(rp_model *m, const ms_event *ev, uint32_t th) {
+static void on_event(rp_model *m, const ms_event *ev, uint32_t th) {
     rp_totals *t = &m->tot;
     if (!t->events || ev->time_ns < t->t_first)
         t->t_first = ev->time_ns;
@@ -429,8 +433,12 @@ void rp_model_on_event(rp_model *m, const ms_event *ev, uint32_t th) {
             t->failed_allocs++;
             return;
         }
+        /* a wrapper (xmalloc) announces the block malloc just returned: same
+         * address, same or unknown size. A smaller object at a block's start
+         * is a sub-allocation (a pool's first slot): a block of its own. */
         bi = rp_map_get(&m->live_map, ev->addr);
-        if (bi != RP_NONE)
+        if (bi != RP_NONE && (!ev->size || ev->size == m->blocks[bi].size) &&
+            rp_map_get(&m->custom_map, ev->addr) == RP_NONE)
             reattribute(m, bi, ev);
         else
             do_alloc(m, ev, th, 1);
@@ -440,7 +448,9 @@ void rp_model_on_event(rp_model *m, const ms_event *ev, uint32_t th) {
         int custom = ev->kind == MS_EV_CUSTOM_FREE;
         if (!ev->addr)
             return;  /* free(NULL) */
-        bi = rp_map_get(&m->live_map, ev->addr);
+        bi = custom ? rp_map_get(&m->custom_map, ev->addr) : RP_NONE;
+        if (bi == RP_NONE)
+            bi = rp_map_get(&m->live_map, ev->addr);
         if (bi != RP_NONE)
             do_free(m, bi, ev, th, custom);
         else
@@ -463,7 +473,10 @@ void rp_model_on_event(rp_model *m, const ms_event *ev, uint32_t th) {
         return;
     case MS_EV_SCOPE_EXIT:
         t->scope_exits++;
-        bi = ev->addr ? rp_map_get(&m->live_map, ev->addr) : RP_NONE;
+        /* the most specific object first: a pool slot over its arena */
+        bi = ev->addr ? rp_map_get(&m->custom_map, ev->addr) : RP_NONE;
+        if (bi == RP_NONE && ev->addr)
+            bi = rp_map_get(&m->live_map, ev->addr);
         if (bi != RP_NONE) {
             m->blocks[bi].owner_site = rp_site_index(m, ev->site);
             m->blocks[bi].owner_time = ev->time_ns;
@@ -488,6 +501,8 @@ void rp_model_on_event(rp_model *m, const ms_event *ev, uint32_t th) {
     case MS_EV_NAME:
         t->names++;
         bi = ev->addr ? rp_map_get(&m->live_map, ev->addr) : RP_NONE;
+        if (bi == RP_NONE && ev->addr)
+            bi = rp_map_get(&m->custom_map, ev->addr);
         if (bi != RP_NONE)
             m->blocks[bi].name = string_idx1(m, ev->aux);
         return;
@@ -501,6 +516,47 @@ void rp_model_on_event(rp_model *m, const ms_event *ev, uint32_t th) {
         t->unknown_events++;
         return;
     }
+}
+
+/* Prefetch the table slots event @e will touch (see rp_map_prefetch). */
+static inline void prefetch_event(const rp_model *m, const ms_event *e) {
+    switch (e->kind) {
+    case MS_EV_FREE:
+    case MS_EV_CUSTOM_FREE:
+        rp_map_prefetch(&m->live_map, e->addr);
+        break;
+    case MS_EV_REALLOC:
+        rp_map_prefetch(&m->live_map, e->aux);
+        /* fall through */
+    default:
+        rp_map_prefetch(&m->live_map, e->addr);
+        break;
+    }
+}
+
+#define RP_PREFETCH_AHEAD 16
+
+/* Every event, in time order (report_merge.c hands out runs of one thread). */
+static int apply_events(rp_model *m) {
+    rp_merger *g = rp_merge_open(m);
+    if (!g)
+        return -1;
+    const ms_event *ev;
+    size_t n, avail;
+    uint32_t th;
+    while (!m->oom && rp_merge_next(g, &ev, &n, &avail, &th)) {
+        /* prefetch along the chunk, past the run: with threads interleaved
+         * runs are short, and the chunk's next events come soon anyway */
+        for (size_t i = 0; i < n; i++) {
+            if (i + 4 * RP_PREFETCH_AHEAD < avail)
+                __builtin_prefetch(&ev[i + 4 * RP_PREFETCH_AHEAD]);
+            if (i + RP_PREFETCH_AHEAD < avail)
+                prefetch_event(m, &ev[i + RP_PREFETCH_AHEAD]);
+            on_event(m, &ev[i], th);
+        }
+    }
+    rp_merge_close(g);
+    return 0;
 }
 
 /* ------------------------------------------------------------------------
@@ -552,7 +608,7 @@ ms_error rp_model_load_reader(rp_model *m, ms_reader *r, const rp_options *o, ch
         }
         take_meta(m, d);
     }
-    if (!m->oom && rp_merge_events(m))
+    if (!m->oom && apply_events(m))
         m->oom = 1;
     if (!m->oom) {
         rp_totals_finish(m);
@@ -616,6 +672,7 @@ void rp_model_free(rp_model *m) {
     rp_map_free(&m->thread_map);
     rp_map_free(&m->string_map);
     rp_map_free(&m->live_map);
+    rp_map_free(&m->custom_map);
     rp_map_free(&m->xf_map);
     rp_map_free(&m->dt.by_site);
     rp_errors_free(&m->err);

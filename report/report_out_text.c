@@ -165,6 +165,9 @@ static void leaks(txt *t) {
             fprintf(t->f, "  %s%s: %s in %llu blocks%s\n", i == 0 && lk->blocks[k[i]] ? red(t) : "",
                     label[i], bytes_h(lk->bytes[k[i]], a), (unsigned long long)lk->blocks[k[i]],
                     i == 0 && lk->blocks[k[i]] ? off(t) : "");
+        if (lk->live_end_blocks)
+            fprintf(t->f, "  live at the end of the events but not in the scan: %s in %llu blocks\n",
+                    bytes_h(lk->live_end_bytes, a), (unsigned long long)lk->live_end_blocks);
     }
     for (size_t i = 0; i < lim(t, lk->ng); i++) {
         const rp_leakgroup *g = &lk->g[i];

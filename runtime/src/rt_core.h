@@ -168,6 +168,9 @@ _Static_assert(offsetof(ms_event, stack) == 40 && offsetof(ms_event, kind) == 44
             (dst) = (v);                               \
     } while (0)
 #define rt_publish(e_in, kind_, flags_, addr_, aux_, size_, site_, stack_, time_)            \
+    rt_publish_r(e_in, kind_, flags_, addr_, aux_, size_, site_, stack_, time_, 0)
+/* rt_publish_r() : the same with a `reserved` value (REALLOC's delta). */
+#define rt_publish_r(e_in, kind_, flags_, addr_, aux_, size_, site_, stack_, time_, res_)    \
     do {                                                                                     \
         ms_event *e_ = (e_in);                                                               \
         e_->time_ns = (time_);                                                               \
@@ -177,9 +180,36 @@ _Static_assert(offsetof(ms_event, stack) == 40 && offsetof(ms_event, kind) == 44
         RT_STORE_NZ(e_->site, (uint64_t)(uintptr_t)(site_));                                 \
         __atomic_store_n((rt_u64_alias *)(void *)&e_->stack,                                 \
                          (uint64_t)(uint32_t)(stack_) | (uint64_t)(uint8_t)(kind_) << 32 |   \
-                             (uint64_t)(uint8_t)(flags_) << 40,                              \
+                             (uint64_t)(uint8_t)(flags_) << 40 |                             \
+                             (uint64_t)(uint16_t)(res_) << 48,                               \
                          __ATOMIC_RELEASE);                                                  \
     } while (0)
+
+/* ---- realloc: time of the allocation half ------------------------------------
+ * A REALLOC event is stamped before the real call (its release of the old
+ * block precedes any reuse of that address). The writer's live map also
+ * needs a stamp taken after the call for the new block (a block freed by
+ * another thread during the call can be the one returned). The tick delta
+ * travels in the slot's `reserved` field, which the writer zeroes before
+ * encoding: below 2^15 as is, else 0x8000 | shift << 10 | (delta >> shift)
+ * with the 10-bit mantissa truncated (the decoded delta is never later than
+ * the real one). */
+static inline uint16_t rt_delta_encode(uint64_t d) {
+    if (d < 0x8000u)
+        return (uint16_t)d;
+    unsigned sh = 0;
+    while ((d >> sh) >= 0x400u && sh < 31)
+        sh++;
+    uint64_t mant = d >> sh;
+    if (mant >= 0x400u)
+        mant = 0x3ffu;
+    return (uint16_t)(0x8000u | sh << 10 | mant);
+}
+static inline uint64_t rt_delta_decode(uint16_t v) {
+    if (!(v & 0x8000u))
+        return v;
+    return (uint64_t)(v & 0x3ffu) << ((v >> 10) & 31u);
+}
 
 /* ---- stack ids (rt_thread.c) -------------------------------------------------- */
 RT_HIDDEN uint32_t rt_stack_miss(uint64_t key, const void *ra) RT_NOINLINE;

@@ -297,6 +297,28 @@ static int roots_cb(struct dl_phdr_info *info, size_t size, void *data)
 size_t rt_leakscan(const rt_livemap *live, const rt_range *extra_roots,
                    size_t n_extra, ms_leak *out, size_t max)
 {
+    return rt_leakscan_roots(live, extra_roots, n_extra, NULL, 0, out, max);
+}
+
+/* Index of the block starting exactly at @addr in the sorted blocks, or
+ * SIZE_MAX. */
+static size_t find_start(const ls_scan *s, uint64_t addr)
+{
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->blk[mid].addr < addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < s->n && s->blk[lo].addr == addr ? lo : SIZE_MAX;
+}
+
+size_t rt_leakscan_roots(const rt_livemap *live, const rt_range *extra_roots,
+                         size_t n_extra, const uint64_t *root_blocks,
+                         size_t n_root_blocks, ms_leak *out, size_t max)
+{
     size_t n = rt_livemap_count(live);
     if (n == 0 || out == NULL || max == 0 || n > UINT32_MAX)
         return 0;
@@ -343,6 +365,13 @@ size_t rt_leakscan(const rt_livemap *live, const rt_range *extra_roots,
 
     /* 1: roots -> REACHABLE through start pointers. */
     s.phase = 1;
+    for (size_t i = 0; i < n_root_blocks && root_blocks != NULL; i++) {
+        size_t b = find_start(&s, root_blocks[i]);
+        if (b != SIZE_MAX && s.state[b] != ST_REACHABLE) {
+            s.state[b] = ST_REACHABLE;
+            push(&s, b);
+        }
+    }
     dl_iterate_phdr(roots_cb, &s);
     for (size_t i = 0; i < n_extra && extra_roots != NULL; i++)
         scan_range(&s, extra_roots[i].lo, extra_roots[i].hi);

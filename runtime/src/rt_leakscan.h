@@ -69,6 +69,15 @@ typedef struct {
 size_t rt_leakscan(const rt_livemap *live, const rt_range *extra_roots,
                    size_t n_extra, ms_leak *out, size_t max);
 
+/*! rt_leakscan_roots() : rt_leakscan() where the live blocks whose
+ *  addresses are listed in @root_blocks (@n_root_blocks, any order; unknown
+ *  addresses ignored) are roots themselves: REACHABLE, and scanned like any
+ *  root. LeakSanitizer's use_ld_allocations: the dynamic loader's blocks
+ *  (DTVs, dynamic TLS blocks) are referenced from places no scan sees. */
+size_t rt_leakscan_roots(const rt_livemap *live, const rt_range *extra_roots,
+                         size_t n_extra, const uint64_t *root_blocks,
+                         size_t n_root_blocks, ms_leak *out, size_t max);
+
 #ifdef __cplusplus
 }
 #endif

@@ -16,8 +16,9 @@ struct rt_livemap {
     rt_live_entry *slots;   /* addr == 0 marks an empty slot */
     size_t cap;             /* power of two */
     unsigned bits;
-    size_t count;
-    uint64_t bytes;
+    size_t count;           /* live entries */
+    size_t n_freed;         /* freed entries (tombstones) */
+    uint64_t bytes;         /* sum of the live entries' sizes */
 };
 
 static void *map_zeroed(size_t len)
@@ -88,48 +89,107 @@ static int grow(rt_livemap *m)
     return 0;
 }
 
+/* The slot of @addr, made present (zeroed, neither live nor freed yet:
+ * the caller fills it) when it was absent; *@was says which (1 present).
+ * NULL when the map could not grow. */
+static rt_live_entry *slot_for(rt_livemap *m, uint64_t addr, int *was)
+{
+    size_t i = find_slot(m, addr);
+    if (m->slots[i].addr == addr) {
+        *was = 1;
+        return &m->slots[i];
+    }
+    *was = 0;
+    if ((m->count + m->n_freed + 1) * LM_MAX_LOAD_DEN > m->cap * LM_MAX_LOAD_NUM) {
+        if (grow(m) != 0)
+            return NULL;
+        i = find_slot(m, addr);
+    }
+    return &m->slots[i];
+}
+
+/* Make *@e (present or fresh) the live block given. */
+static void set_live(rt_livemap *m, rt_live_entry *e, int was, uint64_t addr, uint64_t size,
+                     uint64_t site, uint32_t stack, uint64_t time)
+{
+    if (was && !e->freed)
+        m->bytes -= e->size;
+    else if (was)
+        m->n_freed--;
+    if (!was || e->freed)
+        m->count++;
+    e->addr = addr;
+    e->size = size;
+    e->site = site;
+    e->stack = stack;
+    e->time = time;
+    e->freed = 0;
+    m->bytes += size;
+}
+
 int rt_livemap_insert(rt_livemap *m, uint64_t addr, uint64_t size,
                       uint64_t site, uint32_t stack)
 {
     if (m == NULL || addr == 0)
         return -1;
-    size_t i = find_slot(m, addr);
-    rt_live_entry *e = &m->slots[i];
-    if (e->addr == addr) {
-        m->bytes = m->bytes - e->size + size;
-        e->size = size;
-        e->site = site;
-        e->stack = stack;
-        return 0;
-    }
-    if ((m->count + 1) * LM_MAX_LOAD_DEN > m->cap * LM_MAX_LOAD_NUM) {
-        if (grow(m) != 0)
-            return -1;
-        i = find_slot(m, addr);
-        e = &m->slots[i];
-    }
-    e->addr = addr;
-    e->size = size;
-    e->site = site;
-    e->stack = stack;
-    e->reserved = 0;
-    m->count++;
-    m->bytes += size;
+    int was;
+    rt_live_entry *e = slot_for(m, addr, &was);
+    if (e == NULL)
+        return -1;
+    int fresh = !was || e->freed;
+    set_live(m, e, was, addr, size, site, stack, 0);
+    return fresh ? 1 : 0;
+}
+
+int rt_livemap_apply_alloc(rt_livemap *m, uint64_t addr, uint64_t size,
+                           uint64_t site, uint32_t stack, uint64_t time)
+{
+    if (m == NULL || addr == 0)
+        return -1;
+    int was;
+    rt_live_entry *e = slot_for(m, addr, &was);
+    if (e == NULL)
+        return -1;
+    if (was && e->time > time)
+        return 0; /* stale: a later free or reuse of the address is applied */
+    set_live(m, e, was, addr, size, site, stack, time);
     return 1;
 }
 
-int rt_livemap_remove(rt_livemap *m, uint64_t addr, uint64_t *size_out)
+int rt_livemap_apply_free(rt_livemap *m, uint64_t addr, uint64_t time,
+                          uint64_t *size_out)
 {
     if (m == NULL || addr == 0)
-        return 0;
+        return -1;
+    int was;
+    rt_live_entry *e = slot_for(m, addr, &was);
+    if (e == NULL)
+        return -1;
+    if (was && e->time > time)
+        return 0; /* stale */
+    int freed_live = was && !e->freed;
+    if (freed_live) {
+        if (size_out != NULL)
+            *size_out = e->size;
+        m->bytes -= e->size;
+        m->count--;
+        m->n_freed++;
+    } else if (!was) {
+        m->n_freed++;
+    }
+    e->addr = addr;
+    e->size = 0;
+    e->site = 0;
+    e->stack = 0;
+    e->time = time;
+    e->freed = 1;
+    return freed_live;
+}
+
+/* Delete slot @i (present) from the table. */
+static void delete_slot(rt_livemap *m, size_t i)
+{
     size_t mask = m->cap - 1;
-    size_t i = find_slot(m, addr);
-    if (m->slots[i].addr != addr)
-        return 0;
-    if (size_out != NULL)
-        *size_out = m->slots[i].size;
-    m->bytes -= m->slots[i].size;
-    m->count--;
     /* Backward-shift deletion: pull later members of the probe run into the
      * hole when their home slot does not lie (cyclically) in (hole, j]. */
     size_t hole = i;
@@ -143,7 +203,52 @@ int rt_livemap_remove(rt_livemap *m, uint64_t addr, uint64_t *size_out)
         }
     }
     memset(&m->slots[hole], 0, sizeof m->slots[hole]);
+}
+
+int rt_livemap_remove(rt_livemap *m, uint64_t addr, uint64_t *size_out)
+{
+    if (m == NULL || addr == 0)
+        return 0;
+    size_t i = find_slot(m, addr);
+    if (m->slots[i].addr != addr)
+        return 0;
+    if (m->slots[i].freed) {
+        m->n_freed--;
+        delete_slot(m, i);
+        return 0;
+    }
+    if (size_out != NULL)
+        *size_out = m->slots[i].size;
+    m->bytes -= m->slots[i].size;
+    m->count--;
+    delete_slot(m, i);
     return 1;
+}
+
+size_t rt_livemap_purge(rt_livemap *m, uint64_t before)
+{
+    if (m == NULL || m->n_freed == 0)
+        return 0;
+    size_t dropped = 0;
+    /* Backward-shift deletion only moves entries into the hole at or after
+     * slot j, so re-examining slot j after a deletion visits every entry. */
+    size_t j = 0;
+    while (j < m->cap) {
+        const rt_live_entry *e = &m->slots[j];
+        if (e->addr != 0 && e->freed && e->time < before) {
+            m->n_freed--;
+            delete_slot(m, j);
+            dropped++;
+            continue;
+        }
+        j++;
+    }
+    return dropped;
+}
+
+size_t rt_livemap_freed(const rt_livemap *m)
+{
+    return m == NULL ? 0 : m->n_freed;
 }
 
 int rt_livemap_get(const rt_livemap *m, uint64_t addr, rt_live_entry *out)
@@ -151,7 +256,7 @@ int rt_livemap_get(const rt_livemap *m, uint64_t addr, rt_live_entry *out)
     if (m == NULL || addr == 0)
         return 0;
     size_t i = find_slot(m, addr);
-    if (m->slots[i].addr != addr)
+    if (m->slots[i].addr != addr || m->slots[i].freed)
         return 0;
     if (out != NULL)
         *out = m->slots[i];
@@ -175,7 +280,7 @@ void rt_livemap_foreach(const rt_livemap *m,
     if (m == NULL || cb == NULL)
         return;
     for (size_t j = 0; j < m->cap; j++)
-        if (m->slots[j].addr != 0)
+        if (m->slots[j].addr != 0 && !m->slots[j].freed)
             cb(u, m->slots[j].addr, m->slots[j].size);
 }
 
@@ -186,7 +291,7 @@ void rt_livemap_foreach_entry(const rt_livemap *m,
     if (m == NULL || cb == NULL)
         return;
     for (size_t j = 0; j < m->cap; j++)
-        if (m->slots[j].addr != 0)
+        if (m->slots[j].addr != 0 && !m->slots[j].freed)
             cb(u, &m->slots[j]);
 }
 
@@ -196,5 +301,6 @@ void rt_livemap_clear(rt_livemap *m)
         return;
     memset(m->slots, 0, m->cap * sizeof(rt_live_entry));
     m->count = 0;
+    m->n_freed = 0;
     m->bytes = 0;
 }

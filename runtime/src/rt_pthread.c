@@ -5,13 +5,28 @@
  * the thread's record picks it up at its first event (rt_thread.c). The real
  * pthread_create comes from dlsym(RTLD_NEXT); if it cannot be found the call
  * fails with EAGAIN rather than recursing.
+ *
+ * Static executables (-static): dlsym(RTLD_NEXT) finds nothing there, and
+ * libc.a's pthread_create is a weak alias of __pthread_create, which ours
+ * (strong) overrides. The real one is then glibc's __pthread_create, taken
+ * through a weak reference (NULL in dynamic links: libc.so does not export
+ * it). A weak reference does not pull an archive member, so the runtime
+ * keeps a strong reference to thrd_create (public in libc.so and in libc.a),
+ * whose member needs __pthread_create and so pulls pthread_create.o in.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
+#include <threads.h>
 
 #include "rt_core.h"
+
+extern int __pthread_create(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *)
+    __attribute__((weak));
+/* the strong reference described above; never called */
+__attribute__((used)) static int (*const volatile rt_pull_thrd_create)(thrd_t *, thrd_start_t,
+                                                                      void *) = thrd_create;
 
 typedef int (*create_fn)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
 
@@ -41,6 +56,8 @@ RT_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*
         rt_guard_enter(t); /* dlsym may allocate */
         r = (create_fn)dlsym(RTLD_NEXT, "pthread_create");
         rt_guard_leave(t);
+        if (!r && __pthread_create)
+            r = __pthread_create; /* static executable */
         if (!r || r == pthread_create)
             return EAGAIN;
         __atomic_store_n(&real, r, __ATOMIC_RELEASE);

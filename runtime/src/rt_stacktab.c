@@ -298,6 +298,19 @@ out:
     return id;
 }
 
+const uint64_t *rt_stacktab_frames(uint32_t id, uint32_t *depth)
+{
+    *depth = 0;
+    st_state *st = atomic_load_explicit(&g_state, memory_order_acquire);
+    if (st == NULL || id == 0 || id >= atomic_load_explicit(&st->next_id, memory_order_acquire))
+        return NULL;
+    const st_record *r = record_get(st, id);
+    if (r == NULL)
+        return NULL;
+    *depth = r->depth;
+    return r->frames;
+}
+
 size_t rt_stacktab_count(void)
 {
     st_state *st = atomic_load_explicit(&g_state, memory_order_acquire);

@@ -60,6 +60,11 @@ void rt_stacktab_bind_key(uint64_t key, uint32_t id);
 size_t rt_stacktab_drain(void (*cb)(void *user, const ms_stack *s, size_t n),
                          void *user);
 
+/*! rt_stacktab_frames() : the frames of stack @id (innermost first) and
+ *  their number in *@depth. @return NULL (and *@depth = 0) when @id is 0 or
+ *  not interned yet. The array stays valid for the life of the table. */
+const uint64_t *rt_stacktab_frames(uint32_t id, uint32_t *depth);
+
 /*! rt_stacktab_count() : number of distinct stacks interned so far. */
 size_t rt_stacktab_count(void);
 

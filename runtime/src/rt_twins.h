@@ -53,9 +53,12 @@ RT_INLINE void *rt_do_realloc(void *p, size_t n, const void *site, uint8_t fl, c
         ts = rt_clock_now();
     }
     void *q = __libc_realloc(p, n);
-    if (e)
-        rt_publish(e, MS_EV_REALLOC, fl | (q ? 0 : MS_EVF_FAILED), (uintptr_t)q, (uintptr_t)p, n,
-                   site, st, ts);
+    if (e) {
+        uint64_t after = q ? rt_clock_now_after() : ts;
+        uint16_t d = rt_delta_encode(after > ts ? after - ts : 0);
+        rt_publish_r(e, MS_EV_REALLOC, fl | (q ? 0 : MS_EVF_FAILED), (uintptr_t)q, (uintptr_t)p,
+                     n, site, st, ts, d);
+    }
     return q;
 }
 

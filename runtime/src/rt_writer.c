@@ -10,6 +10,7 @@
 
 #include "rt_buffer.h"
 #include "rt_counters.h"
+#include "rt_ldroots.h"
 #include "rt_leakscan.h"
 #include "rt_lifecycle.h"
 #include "rt_livemap.h"
@@ -179,36 +180,43 @@ static void write_events(ms_event *ev, size_t n, uint32_t tid) {
         if (kind == MS_EV_DTOR_END && e->aux)
             e->aux = e->time_ns - rt_clock_to_ns(t - e->aux);
         uint64_t sz;
+        /* The live map applies each address's latest event by time (raw
+         * ticks, finer than ns): buffers arrive in hand-over order, so a
+         * consumer's FREE may come before the producer's ALLOC. */
         switch (kind) {
         case MS_EV_ALLOC:
             W.n_alloc++;
             if (e->addr)
-                rt_livemap_insert(W.live, e->addr, e->size, e->site, e->stack);
+                rt_livemap_apply_alloc(W.live, e->addr, e->size, e->site, e->stack, t);
             break;
         case MS_EV_FREE:
             W.n_free++;
-            rt_livemap_remove(W.live, e->addr, &sz);
+            rt_livemap_apply_free(W.live, e->addr, t, &sz);
             break;
-        case MS_EV_REALLOC:
+        case MS_EV_REALLOC: {
             W.n_realloc++;
+            uint64_t after = t + rt_delta_decode(e->reserved);
+            e->reserved = 0;
             if (e->addr) {
                 if (e->aux)
-                    rt_livemap_remove(W.live, e->aux, &sz);
-                rt_livemap_insert(W.live, e->addr, e->size, e->site, e->stack);
+                    rt_livemap_apply_free(W.live, e->aux, t, &sz);
+                rt_livemap_apply_alloc(W.live, e->addr, e->size, e->site, e->stack, after);
             }
             break;
+        }
         case MS_EV_CUSTOM_ALLOC:
             W.n_custom++;
             if (e->addr) {
-                uint64_t old = 0;
-                int had = rt_livemap_remove(W.live, e->addr, &old);
-                rt_livemap_insert(W.live, e->addr, e->size ? e->size : (had ? old : 0), e->site,
-                                  e->stack);
+                rt_live_entry old;
+                int had = rt_livemap_get(W.live, e->addr, &old);
+                uint64_t at = had && old.time > t ? old.time : t; /* re-attribution */
+                rt_livemap_apply_alloc(W.live, e->addr, e->size ? e->size : (had ? old.size : 0),
+                                       e->site, e->stack, at);
             }
             break;
         case MS_EV_CUSTOM_FREE:
             W.n_custom++;
-            rt_livemap_remove(W.live, e->addr, &sz);
+            rt_livemap_apply_free(W.live, e->addr, t, &sz);
             break;
         default:
             break;
@@ -292,9 +300,41 @@ static void sample_counters(uint64_t now) {
     c->live_blocks = rt_livemap_count(W.live);
 }
 
+/* Freed entries of the live map wait for late ALLOCs of their address. Once
+ * every event stamped before some time T has been applied they are useless
+ * and dropped. T: the start of a timer sweep at least 4 sweeps and 1 s ago
+ * (a sweep applies every event published before it started, so only an
+ * event stamped before T but published more than 1 s and 4 sweeps later
+ * could still come: a thread preempted between stamp and publication for
+ * that long). Checked every 250 ms, purged when freed entries outnumber
+ * live ones (and there are more than 4096). */
+#define PURGE_RING 4
+static struct {
+    uint64_t ticks[PURGE_RING], ns[PURGE_RING];
+    unsigned n;
+} P;
+
+static void purge_freed(uint64_t sweep_ticks, uint64_t sweep_ns) {
+    unsigned last = (P.n + PURGE_RING - 1) % PURGE_RING;
+    if (P.n && sweep_ns < P.ns[last] + 250000000ull)
+        return;
+    unsigned oldest = P.n % PURGE_RING; /* the slot about to be overwritten */
+    if (P.n >= PURGE_RING && sweep_ns >= P.ns[oldest] + 1000000000ull) {
+        size_t fr = rt_livemap_freed(W.live);
+        if (fr > 4096 && fr > rt_livemap_count(W.live))
+            rt_livemap_purge(W.live, P.ticks[oldest]);
+    }
+    P.ticks[oldest] = sweep_ticks;
+    P.ns[oldest] = sweep_ns;
+    P.n++;
+}
+
 static void flush_all(void) {
+    uint64_t sweep_ticks = rt_clock_now();
+    uint64_t sweep_ns = rt_clock_to_ns(sweep_ticks);
     rt_threads_foreach_live(announce_cb, NULL);
     rt_threads_sweep(sweep_cb, NULL);
+    purge_freed(sweep_ticks, sweep_ns);
     drain_tables();
     if (rt_modules_changed())
         write_modules();
@@ -324,9 +364,11 @@ static void leak_scan(void) {
     if (!live)
         return;
     size_t len = (live * sizeof(ms_leak) + 4095) & ~(size_t)4095;
+    size_t ld_len = (live * sizeof(uint64_t) + 4095) & ~(size_t)4095;
     ms_leak *out = rt_mmap(len);
     rt_range *r = rt_mmap(4096 * sizeof(rt_range));
-    if (out && r) {
+    uint64_t *ld = rt_mmap(ld_len);
+    if (out && r && ld) {
         roots rs = {r, 0, 4096};
         if (rt_exit_roots_v.hi > rt_exit_roots_v.sp)
             r[rs.n++] = (rt_range){rt_exit_roots_v.sp, rt_exit_roots_v.hi};
@@ -335,12 +377,18 @@ static void leak_scan(void) {
         for (size_t i = 0; i < rt_exit_roots_v.n_tls && i < 32; i++)
             r[rs.n++] = (rt_range){rt_exit_roots_v.tls[i].lo, rt_exit_roots_v.tls[i].hi};
         rt_threads_foreach_live(root_cb, &rs);
-        size_t n = rt_leakscan(W.live, r, rs.n, out, live);
+        /* the dynamic loader's blocks (DTVs, dynamic TLS) are roots */
+        uintptr_t ld_lo, ld_hi;
+        size_t n_ld = rt_ldroots_range(&ld_lo, &ld_hi)
+                          ? rt_ldroots_collect(W.live, ld_lo, ld_hi, ld, live)
+                          : 0;
+        size_t n = rt_leakscan_roots(W.live, r, rs.n, ld, n_ld, out, live);
         if (n)
             note_err(ms_writer_add_leaks(W.w, out, n));
     }
     rt_munmap(out, len);
     rt_munmap(r, 4096 * sizeof(rt_range));
+    rt_munmap(ld, ld_len);
 }
 
 static void finish(void) {

@@ -393,6 +393,37 @@ static void test_custom_reattribution(void **state) {
     rp_model_free(&m);
 }
 
+/* A pool's first slot starts at its arena's address: a smaller CUSTOM_ALLOC
+ * there is a block of its own, and its CUSTOM_FREE leaves the arena alone. */
+static void test_custom_pool_slot_at_arena_start(void **state) {
+    (void)state;
+    tb *t = start(MS_HDR_F_WHOLE_HEAP);
+    tb_ev(t, 1, 100, MS_EV_ALLOC, 0xa000, 0, 1536, S_XMALLOC, 0, 0);  /* the arena */
+    tb_ev(t, 1, 110, MS_EV_CUSTOM_ALLOC, 0xa000, 0, 24, S_CFG, 0, 0);  /* slot 0 */
+    tb_ev(t, 1, 120, MS_EV_CUSTOM_ALLOC, 0xa018, 0, 24, S_CFG, 0, 0);  /* slot 1 */
+    tb_ev(t, 1, 130, MS_EV_SCOPE_EXIT, 0xa000, 0, 0, S_SCOPE, 0, 0);   /* holds slot 0 */
+    tb_ev(t, 1, 140, MS_EV_CUSTOM_FREE, 0xa000, 0, 0, S_XFREE, 0, 0);
+    tb_ev(t, 1, 150, MS_EV_CUSTOM_FREE, 0xa018, 0, 0, S_XFREE, 0, 0);
+    tb_leak(t, 0xa000, 1536, MS_LEAK_REACHABLE);
+    assert_int_equal(tb_close(t), 0);
+    rp_model m;
+    load(&m, 0);
+    assert_int_equal(m.sites[site(&m, S_XMALLOC)].st.allocs, 1);
+    assert_int_equal(m.sites[site(&m, S_XMALLOC)].st.live_blocks, 1);
+    assert_int_equal(m.tot.custom_allocs, 2);
+    assert_int_equal(m.tot.custom_frees, 2);
+    assert_int_equal(m.sites[site(&m, S_CFG)].st.frees, 2);
+    assert_int_equal(m.lk.blocks[MS_LEAK_REACHABLE], 1);
+    assert_int_equal(m.lk.unmatched, 0);
+    assert_int_equal(m.lk.g[0].site, site(&m, S_XMALLOC));
+    assert_int_equal(m.lk.g[0].no_owner, 1);  /* the scope exit held slot 0, not the arena */
+    uint64_t errs = 0;
+    for (int k = 0; k < RP_ERR_KIND_MAX_; k++)
+        errs += m.err.count[k];
+    assert_int_equal(errs, 0);
+    rp_model_free(&m);
+}
+
 /* ---- merge by time over threads and chunks -------------------------------- */
 static void test_merge_order(void **state) {
     (void)state;
@@ -506,6 +537,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_destructors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_peak, setup, teardown),
         cmocka_unit_test_setup_teardown(test_custom_reattribution, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_custom_pool_slot_at_arena_start, setup, teardown),
         cmocka_unit_test_setup_teardown(test_merge_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_out_of_order_chunks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncated_no_index, setup, teardown),

@@ -279,6 +279,91 @@ static int leaks(void) {
     return 0;
 }
 
+/* Bug 2 (cross-thread free before alloc): the main thread allocates
+ * XFER_N blocks; a consumer thread frees half of them, reallocs the other
+ * half (then frees the new blocks) and exits, so its final buffer reaches the
+ * writer at once, while main's ALLOCs stay in main's buffer until the exit
+ * sweep (run with a flush_ms far beyond the run time). Then main allocates
+ * XFER_N more blocks (reusing the freed addresses) and keeps them. */
+#define XFER_N 1000
+static void *xfer_blocks[XFER_N];
+void *xfer_keep[XFER_N];
+static void *xfer_consumer(void *arg) {
+    (void)arg;
+    for (int i = 0; i < XFER_N; i++) {
+        if (i & 1) {
+            void *q = __memscope_realloc(xfer_blocks[i], 3000 + (size_t)i, &site_xfer_realloc);
+            __memscope_free(q, &site_xfer_free);
+        } else {
+            __memscope_free(xfer_blocks[i], &site_xfer_free);
+        }
+        xfer_blocks[i] = NULL;
+    }
+    return NULL;
+}
+static int xfer(void) {
+    for (int i = 0; i < XFER_N; i++)
+        xfer_blocks[i] = __memscope_malloc(24 + (size_t)(i % 5) * 16, &site_xfer);
+    pthread_t th;
+    if (pthread_create(&th, NULL, xfer_consumer, NULL) != 0)
+        return 1;
+    pthread_join(th, NULL);
+    for (int i = 0; i < XFER_N; i++)
+        xfer_keep[i] = __memscope_malloc(24 + (size_t)(i % 5) * 16, &site_xfer2);
+    printf("ok\n");
+    return 0;
+}
+
+/* Bug 3: threads created and joined leave their DTVs (allocated by ld.so's
+ * allocate_dtv through calloc) live in glibc's cached descriptors; nothing
+ * here leaks. */
+static pthread_barrier_t dtv_bar;
+static void *dtv_worker(void *arg) {
+    void *volatile p = malloc(40);
+    free(p);
+    pthread_barrier_wait(&dtv_bar); /* all alive at once: 4 stacks, 4 DTVs */
+    return arg;
+}
+static int dtv(void) {
+    pthread_t th[4];
+    pthread_barrier_init(&dtv_bar, NULL, 4);
+    for (int i = 0; i < 4; i++)
+        if (pthread_create(&th[i], NULL, dtv_worker, NULL) != 0)
+            return 1;
+    for (int i = 0; i < 4; i++)
+        pthread_join(th[i], NULL);
+    printf("ok\n");
+    return 0;
+}
+
+/* Known limit 5: a thread still running at exit holds a block only in its
+ * own __thread variable (its static TLS, at the top of its stack mapping). */
+static __thread void *tls_other_keep;
+static pthread_mutex_t tls_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t tls_cv = PTHREAD_COND_INITIALIZER;
+static int tls_ready;
+static void *tls_worker(void *arg) {
+    tls_other_keep = __memscope_malloc(72, &site_tls_other);
+    pthread_mutex_lock(&tls_mu);
+    tls_ready = 1;
+    pthread_cond_broadcast(&tls_cv);
+    pthread_mutex_unlock(&tls_mu);
+    for (;;)
+        pause();
+    return arg;
+}
+static int tls_other(void) {
+    pthread_t th;
+    if (pthread_create(&th, NULL, tls_worker, NULL) != 0)
+        return 1;
+    pthread_mutex_lock(&tls_mu);
+    while (!tls_ready)
+        pthread_cond_wait(&tls_cv, &tls_mu);
+    pthread_mutex_unlock(&tls_mu);
+    printf("ok\n");
+    return 0; /* exit() with the worker still blocked */
+}
+
 static int segv(void) {
     for (int i = 0; i < 10; i++)
         __memscope_malloc(10, &site_malloc);
@@ -310,6 +395,12 @@ int main(int argc, char **argv) {
         return leaks();
     if (!strcmp(s, "segv"))
         return segv();
+    if (!strcmp(s, "xfer"))
+        return xfer();
+    if (!strcmp(s, "dtv"))
+        return dtv();
+    if (!strcmp(s, "tls_other"))
+        return tls_other();
     fprintf(stderr, "rt_prog: unknown scenario %s\n", s);
     return 2;
 }
