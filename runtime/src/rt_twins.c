@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rt_core.h"
+#include "rt_escape.h"
 #include "rt_twins.h"
 
 _Static_assert(MEMSCOPE_SITE_MALLOC == MS_SITE_MALLOC, "site kinds");
@@ -120,11 +121,16 @@ RT_EXPORT void __memscope_scope_exit(const void *value, const memscope_site *sit
 }
 
 RT_EXPORT void __memscope_escape(const void *local, const void *slot, const memscope_site *site) {
+    rt_escape_note((uintptr_t)local, (uintptr_t)slot);
     record_nostack(MS_EV_ESCAPE, (uintptr_t)local, (uintptr_t)slot, 0, site);
 }
 
+/* Recorded only while a slot the local escaped into still points into it
+ * (rt_escape.h): an address published and withdrawn before the local dies is
+ * no dangling pointer. */
 RT_EXPORT void __memscope_local_dead(const void *local, size_t size, const memscope_site *site) {
-    record_nostack(MS_EV_LOCAL_DEAD, (uintptr_t)local, 0, size, site);
+    if (rt_escape_still_dangling((uintptr_t)local, size))
+        record_nostack(MS_EV_LOCAL_DEAD, (uintptr_t)local, 0, size, site);
 }
 
 RT_EXPORT void __memscope_dtor_begin(const void *obj, const memscope_site *site) {

@@ -344,6 +344,8 @@ static pthread_cond_t tls_cv = PTHREAD_COND_INITIALIZER;
 static int tls_ready;
 static void *tls_worker(void *arg) {
     tls_other_keep = __memscope_malloc(72, &site_tls_other);
+    if (arg) /* the library's dynamic TLS block of this thread holds one too */
+        ((void (*)(void *))arg)(__memscope_malloc(56, &site_tls_dyn));
     pthread_mutex_lock(&tls_mu);
     tls_ready = 1;
     pthread_cond_broadcast(&tls_cv);
@@ -352,9 +354,17 @@ static void *tls_worker(void *arg) {
         pause();
     return arg;
 }
-static int tls_other(void) {
+static int tls_other(const char *lib) {
+    void *set = NULL;
+    if (lib) {
+        void *h = dlopen(lib, RTLD_NOW);
+        if (!h || !(set = dlsym(h, "rt_tlsdl_set"))) {
+            fprintf(stderr, "%s\n", dlerror());
+            return 1;
+        }
+    }
     pthread_t th;
-    if (pthread_create(&th, NULL, tls_worker, NULL) != 0)
+    if (pthread_create(&th, NULL, tls_worker, set) != 0)
         return 1;
     pthread_mutex_lock(&tls_mu);
     while (!tls_ready)
@@ -400,7 +410,7 @@ int main(int argc, char **argv) {
     if (!strcmp(s, "dtv"))
         return dtv();
     if (!strcmp(s, "tls_other"))
-        return tls_other();
+        return tls_other(argc > 2 ? argv[2] : NULL);
     fprintf(stderr, "rt_prog: unknown scenario %s\n", s);
     return 2;
 }

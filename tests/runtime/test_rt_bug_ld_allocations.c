@@ -40,7 +40,7 @@ static int teardown(void **state) {
     return getenv("RT_KEEP") ? 0 : system(cmd);
 }
 
-static void run_load(const char *scenario, rt_trace *t) {
+static void run_load(const char *scenario, const char *arg, rt_trace *t) {
     char opts[128], path[512];
     snprintf(opts, sizeof opts, "output=%s.ms", scenario);
     pid_t pid = fork();
@@ -50,7 +50,7 @@ static void run_load(const char *scenario, rt_trace *t) {
         setenv("MEMSCOPE_OPTIONS", opts, 1);
         if (!freopen("/dev/null", "w", stdout))
             _exit(125);
-        execl(RT_PROG, RT_PROG, scenario, (char *)NULL);
+        execl(RT_PROG, RT_PROG, scenario, arg, (char *)NULL);
         _exit(127);
     }
     int st = 0;
@@ -65,7 +65,7 @@ static void run_load(const char *scenario, rt_trace *t) {
 static void test_joined_threads_dtvs_not_lost(void **state) {
     (void)state;
     rt_trace t;
-    run_load("dtv", &t);
+    run_load("dtv", NULL, &t);
     /* the 4 DTVs are live blocks at exit (glibc keeps them with the cached
      * stacks; 4 threads alive at once), so the scan did classify them */
     assert_true(rt_trace_summary(&t, "threads", 0) >= 5);
@@ -81,23 +81,34 @@ static void test_joined_threads_dtvs_not_lost(void **state) {
     rt_trace_free(&t);
 }
 
+/* Leak kind of the block allocated at rt_prog's site @idx (-1 none). */
+static int kind_at_site(const rt_trace *t, int idx) {
+    uint64_t site = ~0ull, addr = 0;
+    for (size_t i = 0; i < t->n_sites; i++)
+        if (t->sites[i].column == (uint32_t)idx + 1)
+            site = t->sites[i].id;
+    for (size_t i = 0; i < t->n_ev; i++)
+        if (t->ev[i].ev.kind == MS_EV_ALLOC && t->ev[i].ev.site == site)
+            addr = t->ev[i].ev.addr;
+    if (!addr)
+        return -1;
+    for (size_t i = 0; i < t->n_leaks; i++)
+        if (t->leaks[i].addr == addr)
+            return (int)t->leaks[i].kind;
+    return -1;
+}
+
 static void test_other_threads_tls_is_root(void **state) {
     (void)state;
     rt_trace t;
-    run_load("tls_other", &t);
-    uint64_t site = ~0ull, addr = 0;
-    for (size_t i = 0; i < t.n_sites; i++)
-        if (t.sites[i].column == (uint32_t)idx_site_tls_other + 1)
-            site = t.sites[i].id;
-    for (size_t i = 0; i < t.n_ev; i++)
-        if (t.ev[i].ev.kind == MS_EV_ALLOC && t.ev[i].ev.site == site)
-            addr = t.ev[i].ev.addr;
-    assert_true(addr != 0);
-    int kind = -1;
-    for (size_t i = 0; i < t.n_leaks; i++)
-        if (t.leaks[i].addr == addr)
-            kind = (int)t.leaks[i].kind;
-    assert_int_equal(kind, MS_LEAK_REACHABLE);
+    run_load("tls_other", NULL, &t);
+    assert_int_equal(kind_at_site(&t, idx_site_tls_other), MS_LEAK_REACHABLE);
+    rt_trace_free(&t);
+    /* the same with a dlopen'ed library's __thread variable: the thread's
+     * dynamic TLS block comes from ld.so (a root) */
+    run_load("tls_other", RT_PROG_TLSDL, &t);
+    assert_int_equal(kind_at_site(&t, idx_site_tls_other), MS_LEAK_REACHABLE);
+    assert_int_equal(kind_at_site(&t, idx_site_tls_dyn), MS_LEAK_REACHABLE);
     rt_trace_free(&t);
 }
 
