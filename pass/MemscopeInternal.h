@@ -221,9 +221,19 @@ void instrumentAllocCalls(llvm::Function &F, const AllocTable &T,
                           SiteTable &Sites, Namer &N, bool Late,
                           HeapFacts &Facts);
 
-/// MemscopeLifetimes.cpp: scope exits and escapes in F.
-void instrumentLifetimes(llvm::Function &F, const Options &O,
-                         SiteTable &Sites, Namer &N, const HeapFacts &Facts);
+/// MemscopeLifetimes.cpp: the functions of M that may return a heap
+/// pointer (an allocation result, directly or through locals and calls to
+/// such functions). Computed on M before it is instrumented.
+llvm::SmallPtrSet<const llvm::Function *, 16>
+heapReturningFunctions(llvm::Module &M, const AllocTable &T);
+
+/// MemscopeLifetimes.cpp: scope exits and escapes in F. Locals count as
+/// heap holders when they hold an allocation result (Facts), the result of
+/// a call to a HeapRet function, or of a `noalias`-returning declaration.
+void instrumentLifetimes(
+    llvm::Function &F, const Options &O, SiteTable &Sites, Namer &N,
+    HeapFacts Facts, const AllocTable &T,
+    const llvm::SmallPtrSetImpl<const llvm::Function *> &HeapRet);
 
 /// MemscopeDtors.cpp: cleanup-attribute and name-pattern destructor calls.
 void instrumentDtors(llvm::Function &F, const Options &O, const AllocTable &T,

@@ -50,16 +50,21 @@ SmallVector<Instruction *, 4> lifeEnds(AllocaInst *A, ArrayRef<ReturnInst *> Ret
   return Ends;
 }
 
-/// Allocas that hold an allocation result at some point.
-SetVector<AllocaInst *> heapHolders(Function &F, const HeapFacts &Facts) {
+/// Heap values of F (allocation results and what flows from them through
+/// locals, phi and select) and the allocas that hold one at some point.
+struct HeapClosure {
+  SmallPtrSet<const Value *, 32> Heap;
   SetVector<AllocaInst *> Holders;
+};
+
+HeapClosure closeOver(Function &F, const HeapFacts &Facts) {
+  HeapClosure C;
   if (Facts.Results.empty() && Facts.OutSlots.empty())
-    return Holders;
-  SmallPtrSet<const Value *, 32> Heap(Facts.Results.begin(),
-                                      Facts.Results.end());
+    return C;
+  C.Heap.insert(Facts.Results.begin(), Facts.Results.end());
   for (Value *Slot : Facts.OutSlots)
     if (auto *A = dyn_cast<AllocaInst>(Slot->stripPointerCasts()))
-      Holders.insert(A);
+      C.Holders.insert(A);
   // Fixpoint: loads of holders are heap values; stores of heap values make
   // holders; phi/select of heap values are heap values.
   bool Changed = true;
@@ -68,29 +73,88 @@ SetVector<AllocaInst *> heapHolders(Function &F, const HeapFacts &Facts) {
     for (Instruction &I : instructions(F)) {
       if (auto *S = dyn_cast<StoreInst>(&I)) {
         auto *A = dyn_cast<AllocaInst>(S->getPointerOperand());
-        if (A && Heap.count(S->getValueOperand()->stripPointerCasts()) &&
-            A->isStaticAlloca() && Holders.insert(A))
+        if (A && C.Heap.count(S->getValueOperand()->stripPointerCasts()) &&
+            A->isStaticAlloca() && C.Holders.insert(A))
           Changed = true;
       } else if (auto *L = dyn_cast<LoadInst>(&I)) {
         auto *A = dyn_cast<AllocaInst>(L->getPointerOperand());
-        if (A && Holders.count(A) && L->getType()->isPointerTy() &&
-            Heap.insert(L).second)
+        if (A && C.Holders.count(A) && L->getType()->isPointerTy() &&
+            C.Heap.insert(L).second)
           Changed = true;
       } else if (isa<PHINode>(I) || isa<SelectInst>(I)) {
-        if (!I.getType()->isPointerTy() || Heap.count(&I))
+        if (!I.getType()->isPointerTy() || C.Heap.count(&I))
           continue;
         for (Value *Op : I.operands())
-          if (Heap.count(Op)) {
-            Heap.insert(&I);
+          if (C.Heap.count(Op)) {
+            C.Heap.insert(&I);
             Changed = true;
             break;
           }
       }
     }
   }
-  return Holders;
+  return C;
 }
 
+/// Calls in F whose result is a heap pointer although they are not
+/// allocation sites: functions of this module that return one, and
+/// declarations whose return is `noalias` (__attribute__((malloc))).
+void addHeapCalls(Function &F, const SmallPtrSetImpl<const Function *> &Ret,
+                  const AllocTable &T, HeapFacts &Facts) {
+  for (Instruction &I : instructions(F)) {
+    auto *CI = dyn_cast<CallInst>(&I);
+    if (!CI || !CI->getType()->isPointerTy() || isRuntimeCall(*CI))
+      continue;
+    const Function *Callee = CI->getCalledFunction();
+    if (!Callee)
+      continue;
+    bool Heap = Ret.count(Callee) ||
+                (Callee->isDeclaration() && Callee->returnDoesNotAlias());
+    if (const AllocFn *A = lookupLibcAlloc(Callee->getName()))
+      Heap = A->Ret == 'p' && !isMarked(*CI); // marked: bracketed, seen
+    else if (T.customSemantics(*Callee).K != CustomSem::None)
+      Heap = false; // bracketed custom allocators are in Facts already
+    if (Heap)
+      Facts.Results.push_back(CI);
+  }
+}
+} // namespace
+
+SmallPtrSet<const Function *, 16> heapReturningFunctions(Module &M,
+                                                         const AllocTable &T) {
+  SmallPtrSet<const Function *, 16> Ret;
+  bool Changed = true;
+  while (Changed) {
+    Changed = false;
+    for (Function &F : M) {
+      if (F.isDeclaration() || Ret.count(&F) ||
+          !F.getReturnType()->isPointerTy())
+        continue;
+      HeapFacts Facts;
+      for (Instruction &I : instructions(F))
+        if (auto *CI = dyn_cast<CallInst>(&I))
+          if (const Function *Callee = CI->getCalledFunction()) {
+            const AllocFn *A = lookupLibcAlloc(Callee->getName());
+            CustomSem S = T.customSemantics(*Callee);
+            if ((A && A->Ret == 'p') || S.K == CustomSem::Alloc ||
+                S.K == CustomSem::Realloc)
+              Facts.Results.push_back(CI);
+          }
+      addHeapCalls(F, Ret, T, Facts);
+      HeapClosure C = closeOver(F, Facts);
+      for (BasicBlock &BB : F)
+        if (auto *R = dyn_cast<ReturnInst>(BB.getTerminator()))
+          if (Value *V = R->getReturnValue(); V && C.Heap.count(V)) {
+            Ret.insert(&F);
+            Changed = true;
+            break;
+          }
+    }
+  }
+  return Ret;
+}
+
+namespace {
 Value *allocaSize(AllocaInst *A) {
   const DataLayout &DL = A->getModule()->getDataLayout();
   Type *SizeT = DL.getIntPtrType(A->getContext());
@@ -103,15 +167,18 @@ Value *allocaSize(AllocaInst *A) {
 } // namespace
 
 void instrumentLifetimes(Function &F, const Options &O, SiteTable &Sites,
-                         Namer &N, const HeapFacts &Facts) {
+                         Namer &N, HeapFacts Facts, const AllocTable &T,
+                         const SmallPtrSetImpl<const Function *> &HeapRet) {
   Module &M = *F.getParent();
   LLVMContext &C = M.getContext();
   Type *Ptr = PointerType::getUnqual(C);
   Type *Void = Type::getVoidTy(C);
   Type *SizeT = M.getDataLayout().getIntPtrType(C);
   SetVector<AllocaInst *> Holders;
-  if (O.Scope)
-    Holders = heapHolders(F, Facts);
+  if (O.Scope) {
+    addHeapCalls(F, HeapRet, T, Facts);
+    Holders = closeOver(F, Facts).Holders;
+  }
 
   // Escapes: collected first, the new calls are stores' neighbours.
   SmallVector<StoreInst *, 8> Escapes;

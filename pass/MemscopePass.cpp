@@ -51,6 +51,9 @@ PreservedAnalyses MemscopePass::run(Module &M, ModuleAnalysisManager &) {
   for (Function &F : M)
     if (!skipFunction(F))
       Funcs.push_back(&F);
+  SmallPtrSet<const Function *, 16> HeapRet;
+  if (O.Scope)
+    HeapRet = heapReturningFunctions(M, Table);
   std::vector<std::pair<Function *, std::vector<WeakVH>>> CtxWork;
   for (Function *F : Funcs) {
     std::vector<WeakVH> CtxCalls;
@@ -62,7 +65,8 @@ PreservedAnalyses MemscopePass::run(Module &M, ModuleAnalysisManager &) {
     if (O.Dtor)
       instrumentDtors(*F, O, Table, Sites, Names);
     if (O.Scope || O.Escape)
-      instrumentLifetimes(*F, O, Sites, Names, Facts);
+      instrumentLifetimes(*F, O, Sites, Names, std::move(Facts), Table,
+                          HeapRet);
     if (O.Ctx)
       CtxWork.emplace_back(F, std::move(CtxCalls));
   }

@@ -8,9 +8,16 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+/* Entries are stored XOR-masked: the table is in the thread's TLS, which is a
+ * leak-scan root (and memcheck scans it), and a slot is often a field of a
+ * heap block; a plain copy of its address would make the block reachable.
+ * The mask sets the top 16 bits, so a masked value is never a canonical user
+ * address. 0 stays "empty" (no real address equals the mask). */
+#define ESC_MASK ((uintptr_t)0xB7E1000000000000ull)
+
 typedef struct {
-    uintptr_t local;
-    uintptr_t slot;
+    uintptr_t local; /* masked */
+    uintptr_t slot;  /* masked, 0 = empty */
 } rt_escape_ent;
 
 /* A zeroed table is a valid empty one: no init check needed. */
@@ -20,6 +27,8 @@ static __thread __attribute__((tls_model("initial-exec"))) struct {
 } rt_esc;
 
 void rt_escape_note(uintptr_t local, uintptr_t slot) {
+    local ^= ESC_MASK;
+    slot ^= ESC_MASK;
     /* The same (local, slot) pair stored again in a loop takes one entry. */
     for (unsigned i = 0; i < RT_ESCAPE_SLOTS; i++)
         if (rt_esc.ent[i].local == local && rt_esc.ent[i].slot == slot)
@@ -44,11 +53,12 @@ int rt_escape_still_dangling(uintptr_t local, size_t size) {
     int seen = 0, dangling = 0;
     for (unsigned i = 0; i < RT_ESCAPE_SLOTS; i++) {
         rt_escape_ent *e = &rt_esc.ent[i];
-        if (!e->slot || e->local < local || e->local >= end)
+        uintptr_t l = e->local ^ ESC_MASK;
+        if (!e->slot || l < local || l >= end)
             continue;
         seen = 1;
         uintptr_t v = 0;
-        int r = safe_read_ptr(e->slot, &v);
+        int r = safe_read_ptr(e->slot ^ ESC_MASK, &v);
         if (r < 0 || (r > 0 && v >= local && v < end))
             dangling = 1;
         e->local = e->slot = 0;
