@@ -57,8 +57,11 @@ void instrumentDtors(Function &F, const Options &O, const AllocTable &T,
     if (!CI || CI->isMustTailCall() || isRuntimeCall(*CI))
       continue;
     Function *Callee = CI->getCalledFunction();
+    // memscope.h's own annotation API (memscope_free, ...) matches `*_free`
+    // but is the runtime's bookkeeping, never a destructor of the program.
     if (!Callee || lookupLibcAlloc(Callee->getName()) ||
-        T.customSemantics(*Callee).K != CustomSem::None)
+        T.customSemantics(*Callee).K != CustomSem::None ||
+        Callee->getName().starts_with("memscope_"))
       continue;
     if (isCleanupCall(*CI))
       Todo.push_back({CI, MEMSCOPE_SITE_CLEANUP});

@@ -212,7 +212,11 @@ void rt_process_finish(const char *reason, int leak_scan, unsigned timeout_ms, i
     if (rt_proc.state != RT_PS_RUNNING)
         return;
     rt_fmt(rt_exit_reason, sizeof rt_exit_reason, "%s", reason);
-    jmp_buf regs; /* callee-saved registers may hold the only pointer to a block */
+    /* callee-saved registers may hold the only pointer to a block. setjmp
+     * fills only the register part: the rest (the signal mask, ~130 bytes)
+     * would be stale stack scanned as a root, so the buffer is zeroed first */
+    jmp_buf regs;
+    memset(regs, 0, sizeof regs);
     setjmp(regs);
     rt_tls *t = &rt_self;
     rt_exit_roots_v.sp = (uintptr_t)__builtin_frame_address(0);
