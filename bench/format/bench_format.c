@@ -15,6 +15,11 @@
  * its buffers.
  *
  *   bench_format [-n events_per_thread] [-t threads] [-b batch] [-d dir]
+ *                [-c codec:level[,codec:level...]] [-J] [-W]
+ *
+ * -c runs only the listed configurations (codec none|zstd|lz4|brotli, level
+ * as ms_writer_options.level; e.g. -c zstd:0,zstd:-1); -J skips the JSON
+ * lines baseline; -W only writes (no read back: for profiling the writer).
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -283,15 +288,22 @@ int main(int argc, char **argv)
     size_t n = 500000, batch = 65536;
     unsigned threads = 4;
     const char *dir = "/tmp";
+    const char *only = NULL;
+    int json = 1, read_back = 1;
     int opt;
-    while ((opt = getopt(argc, argv, "n:t:b:d:")) != -1) {
+    while ((opt = getopt(argc, argv, "n:t:b:d:c:JW")) != -1) {
         switch (opt) {
         case 'n': n = strtoull(optarg, NULL, 10); break;
         case 't': threads = (unsigned)strtoul(optarg, NULL, 10); break;
         case 'b': batch = strtoull(optarg, NULL, 10); break;
         case 'd': dir = optarg; break;
+        case 'c': only = optarg; break;
+        case 'J': json = 0; break;
+        case 'W': read_back = 0; break;
         default:
-            fprintf(stderr, "usage: %s [-n events/thread] [-t threads] [-b batch] [-d dir]\n",
+            fprintf(stderr,
+                    "usage: %s [-n events/thread] [-t threads] [-b batch] [-d dir]"
+                    " [-c codec:level,...] [-J] [-W]\n",
                     argv[0]);
             return 2;
         }
@@ -306,26 +318,64 @@ int main(int argc, char **argv)
     uint64_t total = (uint64_t)n * threads;
     char path[512];
     snprintf(path, sizeof path, "%s/bench_format.json", dir);
-    uint64_t json_bytes;
-    double j0 = cpu();
-    double jt = write_json(path, st, threads, &json_bytes);
-    jt = jt < 0 ? jt : cpu() - j0;
-    unlink(path);
+    uint64_t json_bytes = 0;
     printf("events: %llu (%u threads x %zu, batches of %zu)\n", (unsigned long long)total,
            threads, n, batch);
-    printf("JSON lines: %.1f MB, %.1f bytes/event, write %.1f M events/s (cpu)\n\n",
-           (double)json_bytes / 1e6, (double)json_bytes / (double)total,
-           (double)total / jt / 1e6);
+    if (json) {
+        double j0 = cpu();
+        double jt = write_json(path, st, threads, &json_bytes);
+        jt = jt < 0 ? jt : cpu() - j0;
+        unlink(path);
+        printf("JSON lines: %.1f MB, %.1f bytes/event, write %.1f M events/s (cpu)\n\n",
+               (double)json_bytes / 1e6, (double)json_bytes / (double)total,
+               (double)total / jt / 1e6);
+    }
     printf("| codec | level | bytes/event | x smaller than JSON | write M ev/s (cpu) |"
            " write MB/s raw (cpu) | read 1 core M ev/s (cpu) | read MB/s raw (cpu) |"
            " read 1 thr M ev/s (wall) | read 2 thr M ev/s (wall) |\n");
     printf("|---|---|---|---|---|---|---|---|---|---|\n");
-    static const struct { ms_codec c; int level; } cfg[] = {
+    static const struct { ms_codec c; int level; } defcfg[] = {
         {MS_CODEC_NONE, 0}, {MS_CODEC_ZSTD, 1}, {MS_CODEC_ZSTD, 0}, {MS_CODEC_ZSTD, 9},
         {MS_CODEC_LZ4, 0},  {MS_CODEC_BROTLI, 0},
     };
+    struct { ms_codec c; int level; } cfg[32];
+    size_t ncfg = 0;
+    if (!only) {
+        for (; ncfg < sizeof defcfg / sizeof defcfg[0]; ncfg++) {
+            cfg[ncfg].c = defcfg[ncfg].c;
+            cfg[ncfg].level = defcfg[ncfg].level;
+        }
+    }
+    for (const char *p = only; p && *p && ncfg < 32;) {
+        size_t len = strcspn(p, ":,");
+        ms_codec c = MS_CODEC_MAX_;
+        for (int k = 0; k < MS_CODEC_MAX_; k++)
+            if (strlen(ms_codec_name((ms_codec)k)) == len &&
+                strncmp(p, ms_codec_name((ms_codec)k), len) == 0)
+                c = (ms_codec)k;
+        if (c == MS_CODEC_MAX_) {
+            fprintf(stderr, "%s: -c: unknown codec in '%s'\n", argv[0], p);
+            return 2;
+        }
+        p += len;
+        int level = 0;
+        if (*p == ':') {
+            char *end;
+            level = (int)strtol(p + 1, &end, 10);
+            p = end;
+        }
+        cfg[ncfg].c = c;
+        cfg[ncfg].level = level;
+        ncfg++;
+        if (*p == ',')
+            p++;
+        else if (*p) {
+            fprintf(stderr, "%s: -c: expected codec:level,... at '%s'\n", argv[0], p);
+            return 2;
+        }
+    }
     snprintf(path, sizeof path, "%s/bench_format.ms", dir);
-    for (size_t k = 0; k < sizeof cfg / sizeof cfg[0]; k++) {
+    for (size_t k = 0; k < ncfg; k++) {
         ms_writer_options o;
         ms_writer_options_init(&o);
         o.codec = cfg[k].c;
@@ -345,6 +395,12 @@ int main(int argc, char **argv)
         if (ms_writer_close(w) != MS_OK)
             return 1;
         double wt = cpu() - t0;
+        if (!read_back) {
+            printf("| %s | %d | %.2f | - | %.1f | - | - | - | - | - |\n",
+                   ms_codec_name(cfg[k].c), cfg[k].level, (double)bytes / (double)total,
+                   (double)total / wt / 1e6);
+            continue;
+        }
 
         ms_reader *r;
         if (ms_reader_open(path, &r) != MS_OK)
@@ -368,7 +424,7 @@ int main(int argc, char **argv)
         }
         printf("| %s | %d | %.2f | %.1f | %.1f | %.0f | %.1f | %.0f | %.1f | %.1f |\n",
                ms_codec_name(cfg[k].c), cfg[k].level, (double)bytes / (double)total,
-               (double)json_bytes / (double)bytes, (double)total / wt / 1e6,
+               json ? (double)json_bytes / (double)bytes : 0.0, (double)total / wt / 1e6,
                (double)raw / wt / 1e6, (double)total / rt1 / 1e6, (double)raw / rt1 / 1e6,
                (double)total / rw1 / 1e6, (double)total / rt2 / 1e6);
         fflush(stdout);

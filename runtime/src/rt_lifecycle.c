@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "rt_buffer.h"
+#include "rt_exitframe.h"
 #include "rt_log.h"
 #include "rt_options.h"
 #include "rt_output.h"
@@ -215,11 +216,20 @@ void rt_process_finish(const char *reason, int leak_scan, unsigned timeout_ms, i
     /* callee-saved registers may hold the only pointer to a block. setjmp
      * fills only the register part: the rest (the signal mask, ~130 bytes)
      * would be stale stack scanned as a root, so the buffer is zeroed first */
-    jmp_buf regs;
-    memset(regs, 0, sizeof regs);
-    setjmp(regs);
+    struct {
+        jmp_buf jb;
+        uint64_t caller[RT_EXITFRAME_NREGS]; /* exit()'s caller's registers */
+    } regs;
+    memset(&regs, 0, sizeof regs);
+    setjmp(regs.jb);
     rt_tls *t = &rt_self;
     rt_exit_roots_v.sp = (uintptr_t)__builtin_frame_address(0);
+    /* Inside exit(): scan the program's frames only, not the stale slots of
+     * glibc's exit machinery (rt_exitframe.h). */
+    uintptr_t cfa;
+    if (!signal_ctx && leak_scan && rt_exitframe_find(&cfa, regs.caller) &&
+        cfa > rt_exit_roots_v.sp)
+        rt_exit_roots_v.sp = cfa;
     rt_exit_roots_v.hi = t->state == RT_TS_ACTIVE && t->rec ? t->rec->stk_hi : 0;
     rt_exit_roots_v.regs_lo = (uintptr_t)&regs;
     rt_exit_roots_v.regs_hi = (uintptr_t)&regs + sizeof regs;

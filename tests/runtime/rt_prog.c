@@ -374,6 +374,15 @@ static int tls_other(const char *lib) {
     return 0; /* exit() with the worker still blocked */
 }
 
+/* exit() called from a function whose live local holds a block: the
+ * caller's frame is a root, the block is reachable. */
+static __attribute__((noinline)) void exit_with_local(void) {
+    void *volatile keep = __memscope_malloc(40, &site_exit_local);
+    printf("ok %d\n", keep != NULL);
+    fflush(stdout);
+    exit(0);
+}
+
 static int segv(void) {
     for (int i = 0; i < 10; i++)
         __memscope_malloc(10, &site_malloc);
@@ -407,6 +416,8 @@ int main(int argc, char **argv) {
         return segv();
     if (!strcmp(s, "xfer"))
         return xfer();
+    if (!strcmp(s, "exit_local"))
+        exit_with_local();
     if (!strcmp(s, "dtv"))
         return dtv();
     if (!strcmp(s, "tls_other"))

@@ -27,7 +27,8 @@
     X(site_xfer_free, MEMSCOPE_SITE_FREE)                 \
     X(site_xfer_realloc, MEMSCOPE_SITE_REALLOC)           \
     X(site_tls_other, MEMSCOPE_SITE_MALLOC)               \
-    X(site_tls_dyn, MEMSCOPE_SITE_MALLOC)
+    X(site_tls_dyn, MEMSCOPE_SITE_MALLOC)                 \
+    X(site_exit_local, MEMSCOPE_SITE_MALLOC)
 
 #define RT_PROG_SITE_ENUM(name, k) idx_##name,
 enum { RT_PROG_SITES(RT_PROG_SITE_ENUM) RT_PROG_NSITES };
