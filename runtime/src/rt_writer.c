@@ -29,6 +29,7 @@ static struct {
     int fd;
     rt_writer_config cfg;
     rt_livemap *live;
+    rt_livemap *sub;           /* custom sub-blocks inside a live block (pool slots) */
     pthread_t thread;
     pthread_mutex_t work_mu;   /* held while the writer touches w/live */
     ms_error err;              /* first write error */
@@ -209,6 +210,12 @@ static void write_events(ms_event *ev, size_t n, uint32_t tid) {
             if (e->addr) {
                 rt_live_entry old;
                 int had = rt_livemap_get(W.live, e->addr, &old);
+                if (had && e->size && e->size != old.size) {
+                    /* a smaller object carved out at a live block's start (a
+                     * pool's first slot): a sub-block, the block stays */
+                    rt_livemap_apply_alloc(W.sub, e->addr, e->size, e->site, e->stack, t);
+                    break;
+                }
                 uint64_t at = had && old.time > t ? old.time : t; /* re-attribution */
                 rt_livemap_apply_alloc(W.live, e->addr, e->size ? e->size : (had ? old.size : 0),
                                        e->site, e->stack, at);
@@ -216,6 +223,9 @@ static void write_events(ms_event *ev, size_t n, uint32_t tid) {
             break;
         case MS_EV_CUSTOM_FREE:
             W.n_custom++;
+            if (rt_livemap_get(W.sub, e->addr, &(rt_live_entry){0}) &&
+                rt_livemap_apply_free(W.sub, e->addr, t, &sz) == 1)
+                break; /* the sub-block ends, its enclosing block lives on */
             rt_livemap_apply_free(W.live, e->addr, t, &sz);
             break;
         default:
@@ -323,6 +333,8 @@ static void purge_freed(uint64_t sweep_ticks, uint64_t sweep_ns) {
         size_t fr = rt_livemap_freed(W.live);
         if (fr > 4096 && fr > rt_livemap_count(W.live))
             rt_livemap_purge(W.live, P.ticks[oldest]);
+        if (rt_livemap_freed(W.sub) > 4096)
+            rt_livemap_purge(W.sub, P.ticks[oldest]);
     }
     P.ticks[oldest] = sweep_ticks;
     P.ns[oldest] = sweep_ns;
@@ -534,7 +546,10 @@ int rt_writer_open(const rt_writer_config *c) {
     }
     if (!W.live)
         W.live = rt_livemap_create();
-    if (!W.counters || !W.mods[0] || !W.mods[1] || !W.modstr[0] || !W.modstr[1] || !W.live) {
+    if (!W.sub)
+        W.sub = rt_livemap_create();
+    if (!W.counters || !W.mods[0] || !W.mods[1] || !W.modstr[0] || !W.modstr[1] || !W.live ||
+        !W.sub) {
         rt_log("out of memory starting the trace");
         return -1;
     }
