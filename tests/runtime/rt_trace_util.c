@@ -1,6 +1,7 @@
 /* rt_trace_util.c - load a trace for the runtime tests (see rt_trace_util.h). */
 #include "rt_trace_util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,4 +140,19 @@ int rt_trace_has_module(const rt_trace *t, const char *needle) {
         if (strstr(t->module_paths[i], needle))
             return 1;
     return 0;
+}
+
+int rt_test_mkdtemp(char *dir, size_t len, const char *prefix) {
+    if (snprintf(dir, len, "/tmp/%sXXXXXX", prefix) >= (int)len)
+        return -1;
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+int rt_test_rmtree(const char *dir) {
+    if (getenv("RT_KEEP"))
+        return 0;
+    char cmd[600];
+    if (snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir) >= (int)sizeof cmd)
+        return -1;
+    return system(cmd);
 }

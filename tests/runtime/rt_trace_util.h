@@ -54,4 +54,11 @@ const char *rt_trace_string(const rt_trace *t, uint64_t id);
 /*! rt_trace_has_module() : some module path contains @needle. */
 int rt_trace_has_module(const rt_trace *t, const char *needle);
 
+/*! rt_test_mkdtemp() : create a fresh directory /tmp/<prefix>XXXXXX into
+ *  @dir (@len bytes). @return 0, or -1 when it could not be made. */
+int rt_test_mkdtemp(char *dir, size_t len, const char *prefix);
+/*! rt_test_rmtree() : remove @dir and everything in it, unless the
+ *  environment sets RT_KEEP (to look at the traces). @return 0 on success. */
+int rt_test_rmtree(const char *dir);
+
 #endif

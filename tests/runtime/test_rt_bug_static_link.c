@@ -28,15 +28,12 @@ static char dir[256];
 
 static int setup(void **state) {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/rt_static_XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
+    return rt_test_mkdtemp(dir, sizeof dir, "rt_static_");
 }
 
 static int teardown(void **state) {
     (void)state;
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return getenv("RT_KEEP") ? 0 : system(cmd);
+    return rt_test_rmtree(dir);
 }
 
 /* Run @prog @arg in dir with @opts; @return its exit status (-1 abnormal). */
