@@ -422,9 +422,12 @@ int main(int argc, char **argv)
                     (unsigned long long)a1.events, (unsigned long long)total);
             return 1;
         }
-        printf("| %s | %d | %.2f | %.1f | %.1f | %.0f | %.1f | %.0f | %.1f | %.1f |\n",
+        char ratio[32] = "-"; /* x smaller than JSON, when JSON was written */
+        if (json)
+            snprintf(ratio, sizeof ratio, "%.1f", (double)json_bytes / (double)bytes);
+        printf("| %s | %d | %.2f | %s | %.1f | %.0f | %.1f | %.0f | %.1f | %.1f |\n",
                ms_codec_name(cfg[k].c), cfg[k].level, (double)bytes / (double)total,
-               json ? (double)json_bytes / (double)bytes : 0.0, (double)total / wt / 1e6,
+               ratio, (double)total / wt / 1e6,
                (double)raw / wt / 1e6, (double)total / rt1 / 1e6, (double)raw / rt1 / 1e6,
                (double)total / rw1 / 1e6, (double)total / rt2 / 1e6);
         fflush(stdout);

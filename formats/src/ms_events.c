@@ -42,17 +42,35 @@
 enum { C_TIME, C_ADDR, C_AUX, C_SIZE, C_DICT, C_IDX, C_STACK, C_KIND, C_FLAGS, C_N };
 
 #define ADDR_BITS 14 /* back-reference table: 16 Ki slots, direct mapped */
+#define SITE_CAP0 2048 /* initial site table slots (power of two) */
+#define EV_BLOCK 256 /* rows per encoding block */
+#define PREFETCH_AHEAD 8 /* rows */
+
+/* Back-reference slot: key and value side by side (one cache line per probe). */
+typedef struct {
+    uint64_t key;
+    uint64_t val; /* gen << 32 | row; stale if gen differs */
+} addr_ent;
+
+/* Site table slot. The per-site predictions live in the slot itself, so one
+ * probe finds both the dense index and the context. Slots of an older
+ * generation (an earlier chunk) are empty: nothing is cleared per chunk. */
+typedef struct {
+    uint64_t key;
+    uint64_t size;  /* last size of this site in this chunk */
+    uint64_t stack; /* last stack */
+    uint64_t dt;    /* last time delta */
+    uint32_t gen;
+    uint32_t idx;
+} site_ent;
 
 struct ms_ev_scratch {
     ms_buf col[C_N];
-    uint64_t *keys;     /* open-addressing site -> index table */
-    uint32_t *vals;     /* index + 1, 0 = empty slot */
+    site_ent *sites;    /* open addressing, linear probing */
     size_t cap;         /* power of two */
-    uint64_t *last;     /* per site index: last size, last stack */
-    size_t last_cap;
-    uint64_t addr_key[1u << ADDR_BITS];
-    uint64_t addr_val[1u << ADDR_BITS]; /* gen << 32 | row; stale if gen differs */
-    uint32_t gen;
+    unsigned shift;     /* 64 - log2(cap) */
+    uint32_t gen;       /* generation of the current chunk, >= 1 */
+    addr_ent addr[1u << ADDR_BITS];
 };
 
 ms_ev_scratch *ms_ev_scratch_new(void)
@@ -66,13 +84,11 @@ void ms_ev_scratch_free(ms_ev_scratch *s)
         return;
     for (int i = 0; i < C_N; i++)
         ms_buf_free(&s->col[i]);
-    free(s->keys);
-    free(s->vals);
-    free(s->last);
+    free(s->sites);
     free(s);
 }
 
-static inline uint8_t *vput(uint8_t *p, uint64_t v)
+static __attribute__((noinline)) uint8_t *vput_slow(uint8_t *p, uint64_t v)
 {
     while (v >= 0x80) {
         *p++ = (uint8_t)(v | 0x80);
@@ -82,78 +98,94 @@ static inline uint8_t *vput(uint8_t *p, uint64_t v)
     return p;
 }
 
-static ms_error table_reset(ms_ev_scratch *s, size_t cap)
+/* LEB128 without a branch on the length for small values: one unaligned
+ * store, then the pointer advances by the real length. Branch mispredictions
+ * on varint lengths (which vary row by row) were the encoder's main cost.
+ * vput2 is branch-free below 2^14, vput3 below 2^21; larger values take the
+ * (rare) loop. The caller leaves 4 bytes of slack after the worst case. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define MS_VPUT_FAST 1
+#else
+#define MS_VPUT_FAST 0
+#endif
+
+static inline uint8_t *vput2(uint8_t *p, uint64_t v)
 {
-    if (cap != s->cap) {
-        uint64_t *k = realloc(s->keys, cap * sizeof *k);
-        if (k)
-            s->keys = k;
-        uint32_t *v = realloc(s->vals, cap * sizeof *v);
-        if (v)
-            s->vals = v;
-        RETURN_ERROR_IF(!k || !v, MS_ERR_NOMEM);
-        s->cap = cap;
+    if (MS_VPUT_FAST && MS_LIKELY(v < 0x4000)) {
+        uint32_t x = (uint32_t)v, c1 = x >= 0x80;
+        uint16_t w = (uint16_t)(x + (x & 0x3f80) + (c1 << 7)); /* bits 7..13 -> 8..14 */
+        memcpy(p, &w, 2);
+        return p + 1 + c1;
     }
-    memset(s->vals, 0, cap * sizeof *s->vals);
+    return vput_slow(p, v);
+}
+
+static inline uint8_t *vput3(uint8_t *p, uint64_t v)
+{
+    if (MS_VPUT_FAST && MS_LIKELY(v < (1u << 21))) {
+        uint32_t x = (uint32_t)v, c1 = x >= 0x80, c2 = x >= 0x4000;
+        x += x & 0x1fff80;             /* bits 7..20 -> 8..21 */
+        x += x & 0x3f8000;             /* bits 15..21 -> 16..22 */
+        x |= (c1 << 7) | (c2 << 15);
+        memcpy(p, &x, 4);
+        return p + 1 + c1 + c2;
+    }
+    return vput_slow(p, v);
+}
+
+/* Any length, exact bytes (dict column, escapes). */
+static inline uint8_t *vput(uint8_t *p, uint64_t v)
+{
+    return vput_slow(p, v);
+}
+
+static inline size_t site_slot(const ms_ev_scratch *s, uint64_t site)
+{
+    return (size_t)((site * 0x9e3779b97f4a7c15ULL) >> s->shift);
+}
+
+/* (Re)build the site table with @cap slots, keeping the current chunk's sites. */
+static ms_error site_table_resize(ms_ev_scratch *s, size_t cap)
+{
+    site_ent *t = calloc(cap, sizeof *t);
+    RETURN_ERROR_IF(!t, MS_ERR_NOMEM);
+    unsigned shift = 64 - (unsigned)__builtin_ctzll(cap);
+    for (size_t i = 0; i < s->cap; i++) {
+        const site_ent *e = &s->sites[i];
+        if (e->gen != s->gen)
+            continue;
+        size_t h = (size_t)((e->key * 0x9e3779b97f4a7c15ULL) >> shift);
+        while (t[h].gen == s->gen)
+            h = (h + 1) & (cap - 1);
+        t[h] = *e;
+    }
+    free(s->sites);
+    s->sites = t;
+    s->cap = cap;
+    s->shift = shift;
     return MS_OK;
 }
 
-static inline size_t hslot(uint64_t key, size_t cap)
+/* Slot of a site first seen in this chunk: claims an empty slot, growing the
+ * table at a quarter load (short probes keep the lookup branch predictable),
+ * and appends the site to the dict column. NULL when out of memory. */
+static __attribute__((noinline)) site_ent *site_insert(ms_ev_scratch *s, uint64_t site,
+                                                       uint32_t *count, uint64_t *prev_site,
+                                                       uint8_t **dictp)
 {
-    key ^= key >> 33;
-    key *= 0xff51afd7ed558ccdULL;
-    key ^= key >> 33;
-    return (size_t)key & (cap - 1);
-}
-
-/* Site -> dense index; appends new sites to the dict column. */
-static ms_error site_index(ms_ev_scratch *s, uint64_t site, uint32_t *count,
-                           uint64_t *prev_site, uint8_t **dictp, uint32_t *out)
-{
-    size_t h = hslot(site, s->cap);
-    while (s->vals[h]) {
-        if (s->keys[h] == site) {
-            *out = s->vals[h] - 1;
-            return MS_OK;
-        }
+    if ((size_t)(*count + 1) * 4 > s->cap && site_table_resize(s, s->cap * 2) != MS_OK)
+        return NULL;
+    size_t h = site_slot(s, site);
+    while (s->sites[h].gen == s->gen)
         h = (h + 1) & (s->cap - 1);
-    }
-    if ((size_t)(*count + 1) * 2 > s->cap) {
-        /* grow: rebuild the table from the dict written so far */
-        size_t ncap = s->cap * 2;
-        uint64_t *oldk = s->keys;
-        uint32_t *oldv = s->vals;
-        size_t oldcap = s->cap;
-        s->keys = NULL;
-        s->vals = NULL;
-        s->cap = 0;
-        ms_error e = table_reset(s, ncap);
-        if (e != MS_OK) {
-            free(oldk);
-            free(oldv);
-            return e;
-        }
-        for (size_t i = 0; i < oldcap; i++) {
-            if (!oldv[i])
-                continue;
-            size_t j = hslot(oldk[i], ncap);
-            while (s->vals[j])
-                j = (j + 1) & (ncap - 1);
-            s->keys[j] = oldk[i];
-            s->vals[j] = oldv[i];
-        }
-        free(oldk);
-        free(oldv);
-        h = hslot(site, s->cap);
-        while (s->vals[h])
-            h = (h + 1) & (s->cap - 1);
-    }
-    s->keys[h] = site;
-    s->vals[h] = ++*count;
+    site_ent *e = &s->sites[h];
+    e->key = site;
+    e->gen = s->gen;
+    e->idx = (*count)++;
+    e->size = e->stack = e->dt = 0; /* a site first seen starts from zero */
     *dictp = vput(*dictp, ms_zigzag(site - *prev_site));
     *prev_site = site;
-    *out = *count - 1;
-    return MS_OK;
+    return e;
 }
 
 static inline size_t addr_slot(uint64_t a)
@@ -164,22 +196,11 @@ static inline size_t addr_slot(uint64_t a)
 /* Row of the most recent event (< i) with this addr in this chunk, or -1. */
 static inline int64_t addr_find(const ms_ev_scratch *s, uint64_t a)
 {
-    size_t h = addr_slot(a);
-    uint64_t v = s->addr_val[h];
-    if (a == 0 || s->addr_key[h] != a || (uint32_t)(v >> 32) != s->gen)
+    const addr_ent *e = &s->addr[addr_slot(a)];
+    uint64_t v = e->val;
+    if (a == 0 || e->key != a || (uint32_t)(v >> 32) != s->gen)
         return -1;
     return (int64_t)(uint32_t)v;
-}
-
-static inline uint8_t *put_ref_or(uint8_t *p, int64_t j, size_t i, uint64_t lit_code,
-                                  int lit_ok, uint64_t lit_raw)
-{
-    if (j >= 0)
-        return vput(p, (((uint64_t)i - (uint64_t)j) << 1) | 1);
-    if (lit_ok)
-        return vput(p, lit_code << 1);
-    p = vput(p, 1);
-    return vput(p, lit_raw);
 }
 
 ms_error ms_enc_events(ms_buf *out, ms_ev_scratch *s, const ms_event *ev, size_t n,
@@ -191,13 +212,18 @@ ms_error ms_enc_events(ms_buf *out, ms_ev_scratch *s, const ms_event *ev, size_t
     static const uint8_t per_row[C_N] = {10, 11, 11, 10, 10, 5, 10, 1, 1};
     for (int c = 0; c < C_N; c++) {
         s->col[c].len = 0;
-        FORWARD_IF_ERROR(ms_buf_reserve(&s->col[c], n * per_row[c] + 16));
+        FORWARD_IF_ERROR(ms_buf_reserve(&s->col[c], n * per_row[c] + 16)); /* + vput slack */
     }
-    FORWARD_IF_ERROR(table_reset(s, s->cap ? s->cap : 1024));
+    if (!s->sites)
+        FORWARD_IF_ERROR(site_table_resize(s, SITE_CAP0));
     if (++s->gen == 0) { /* generations wrapped: forget everything */
-        memset(s->addr_val, 0, sizeof s->addr_val);
+        memset(s->addr, 0, sizeof s->addr);
+        memset(s->sites, 0, s->cap * sizeof *s->sites);
         s->gen = 1;
     }
+    const uint32_t gen = s->gen;
+    const uint64_t gen_hi = (uint64_t)gen << 32;
+    addr_ent *at = s->addr;
     uint8_t *pt = s->col[C_TIME].p, *pa = s->col[C_ADDR].p, *px = s->col[C_AUX].p;
     uint8_t *ps = s->col[C_SIZE].p, *pd = s->col[C_DICT].p, *pi = s->col[C_IDX].p;
     uint8_t *pk = s->col[C_STACK].p;
@@ -205,49 +231,96 @@ ms_error ms_enc_events(ms_buf *out, ms_ev_scratch *s, const ms_event *ev, size_t
     uint64_t pt_prev = 0, lit_prev = 0, site_prev = 0;
     uint64_t tmin = n ? ev[0].time_ns : 0, tmax = tmin;
     uint32_t sites = 0;
-    for (size_t i = 0; i < n; i++) {
-        const ms_event *e = &ev[i];
-
-        int64_t j = addr_find(s, e->addr);
-        uint64_t zz = ms_zigzag(e->addr - lit_prev);
-        pa = put_ref_or(pa, j, i, zz, zz < (1ULL << 63), e->addr);
-        if (j < 0 && zz < (1ULL << 63))
-            lit_prev = e->addr;
-        j = addr_find(s, e->aux);
-        px = put_ref_or(px, j, i, e->aux, e->aux < (1ULL << 63), e->aux);
-        if (e->addr) {
-            size_t h = addr_slot(e->addr);
-            s->addr_key[h] = e->addr;
-            s->addr_val[h] = ((uint64_t)s->gen << 32) | (uint32_t)i;
+    /* table fields in locals: the byte stores below may alias anything */
+    site_ent *stab = s->sites;
+    size_t smask = s->cap - 1;
+    unsigned sshift = s->shift;
+    /* Two passes per block of rows (the block stays in L1): addresses first,
+     * then the site-predicted columns. Fewer live pointers per loop, no
+     * register spills. */
+    for (size_t b0 = 0; b0 < n; b0 += EV_BLOCK) {
+        const size_t b1 = n - b0 < EV_BLOCK ? n : b0 + EV_BLOCK;
+        for (size_t i = b0; i < b1; i++) {
+            const ms_event *e = &ev[i];
+            /* the table is mostly out of L1; the loop carries a dependency
+             * through each lookup (the literal base, the column pointer) */
+            if (MS_LIKELY(i + PREFETCH_AHEAD < n))
+                __builtin_prefetch(&at[addr_slot(ev[i + PREFETCH_AHEAD].addr)], 1);
+            /* addr: back reference, literal delta, or escape; the choice
+             * between the first two is a select, not a branch */
+            const uint64_t a = e->addr;
+            addr_ent *ae = &at[addr_slot(a)];
+            const uint64_t hit = (uint64_t)((a != 0) & (ae->key == a) & ((ae->val >> 32) == gen));
+            const uint64_t ref = (((uint64_t)i - (uint32_t)ae->val) << 1) | 1;
+            const uint64_t zz = ms_zigzag(a - lit_prev);
+            /* one rarely taken branch (escape), computed without `||` so the
+             * compiler does not branch on the hit itself */
+            if (MS_LIKELY(((hit ^ 1) & (zz >> 63)) == 0)) {
+                const uint64_t m = 0 - hit; /* all ones on a hit */
+                pa = vput3(pa, (ref & m) | ((zz << 1) & ~m));
+                lit_prev = (lit_prev & m) | (a & ~m);
+            } else {
+                *pa++ = 1;
+                pa = vput(pa, a);
+            }
+            /* aux: looked up before this row's addr is recorded */
+            const uint64_t x = e->aux;
+            if (MS_LIKELY(x == 0)) {
+                *px++ = 0;
+            } else {
+                int64_t j = addr_find(s, x);
+                if (j >= 0) {
+                    px = vput(px, (((uint64_t)i - (uint64_t)j) << 1) | 1);
+                } else if (x < (1ULL << 63)) {
+                    px = vput(px, x << 1);
+                } else {
+                    *px++ = 1;
+                    px = vput(px, x);
+                }
+            }
+            if (a) {
+                ae->key = a;
+                ae->val = gen_hi | (uint32_t)i;
+            }
+            pkind[i] = e->kind;
+            pflags[i] = e->flags;
         }
-
-        uint32_t idx, before = sites;
-        FORWARD_IF_ERROR(site_index(s, e->site, &sites, &site_prev, &pd, &idx));
-        if ((size_t)sites * 3 > s->last_cap) {
-            size_t nc = s->last_cap ? s->last_cap * 2 : 1024;
-            uint64_t *nl = realloc(s->last, nc * sizeof *nl);
-            RETURN_ERROR_IF(!nl, MS_ERR_NOMEM);
-            s->last = nl;
-            s->last_cap = nc;
+        for (size_t i = b0; i < b1; i++) {
+            const ms_event *e = &ev[i];
+            if (MS_LIKELY(i + PREFETCH_AHEAD < n))
+                __builtin_prefetch(
+                    &stab[(ev[i + PREFETCH_AHEAD].site * 0x9e3779b97f4a7c15ULL) >> sshift], 1);
+            /* site: dense index and per-site predictions */
+            const uint64_t site = e->site;
+            size_t h = (size_t)((site * 0x9e3779b97f4a7c15ULL) >> sshift);
+            site_ent *se;
+            for (;;) {
+                se = &stab[h];
+                if (MS_LIKELY(se->key == site && se->gen == gen))
+                    break;
+                if (se->gen != gen) {
+                    se = site_insert(s, site, &sites, &site_prev, &pd);
+                    RETURN_ERROR_IF(!se, MS_ERR_NOMEM);
+                    stab = s->sites; /* the table may have grown */
+                    smask = s->cap - 1;
+                    sshift = s->shift;
+                    break;
+                }
+                h = (h + 1) & smask;
+            }
+            pi = vput2(pi, se->idx);
+            const uint64_t t = e->time_ns;
+            const uint64_t dt = t - pt_prev;
+            pt = vput2(pt, ms_zigzag(dt - se->dt));
+            pt_prev = t;
+            se->dt = dt;
+            ps = vput2(ps, ms_zigzag(e->size - se->size));
+            se->size = e->size;
+            pk = vput2(pk, ms_zigzag((uint64_t)e->stack - se->stack));
+            se->stack = e->stack;
+            tmin = t < tmin ? t : tmin;
+            tmax = t > tmax ? t : tmax;
         }
-        uint64_t *ctx = &s->last[3 * (size_t)idx];
-        if (sites != before) /* a site first seen in this row starts from zero */
-            ctx[0] = ctx[1] = ctx[2] = 0;
-        pi = vput(pi, idx);
-        uint64_t dt = e->time_ns - pt_prev;
-        pt = vput(pt, ms_zigzag(dt - ctx[2]));
-        pt_prev = e->time_ns;
-        ctx[2] = dt;
-        ps = vput(ps, ms_zigzag(e->size - ctx[0]));
-        ctx[0] = e->size;
-        pk = vput(pk, ms_zigzag((uint64_t)e->stack - ctx[1]));
-        ctx[1] = e->stack;
-        *pkind++ = e->kind;
-        *pflags++ = e->flags;
-        if (e->time_ns < tmin)
-            tmin = e->time_ns;
-        if (e->time_ns > tmax)
-            tmax = e->time_ns;
     }
     s->col[C_TIME].len = (size_t)(pt - s->col[C_TIME].p);
     s->col[C_ADDR].len = (size_t)(pa - s->col[C_ADDR].p);

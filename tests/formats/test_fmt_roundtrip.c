@@ -208,6 +208,70 @@ static void test_extreme_events(void **state)
     unlink(path);
 }
 
+/* Values at every varint length boundary (the encoder writes lengths 1-3
+ * without branches and longer ones on a slow path), thousands of distinct
+ * sites (the site table grows mid-chunk) and far back references. The same
+ * batch written twice must give byte-identical payloads: nothing of one
+ * chunk may leak into the next (tables are reused across chunks). */
+static void test_varint_boundaries_many_sites(void **state)
+{
+    (void)state;
+    enum { N = 20000 };
+    ms_event *ev = calloc(N, sizeof *ev);
+    assert_non_null(ev);
+    uint64_t x = 99, t = 1000;
+    for (size_t i = 0; i < N; i++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        unsigned k = (unsigned)(x >> 58) % 10;          /* 7*k bits */
+        uint64_t edge = k ? (1ULL << (7 * k)) : 0;
+        uint64_t val = edge + ((x >> 40) % 3) - 1;      /* edge - 1, edge, edge + 1 */
+        t += (x >> 20) % 2 ? val : (x >> 44) % 200;
+        ev[i].time_ns = t;
+        ev[i].addr = (x >> 30) % 4 == 0 && i ? ev[i - 1 - (x >> 32) % i].addr
+                                             : 0x10000 + val * 16;
+        ev[i].aux = (x >> 34) % 5 == 0 ? val : 0;
+        ev[i].size = (x >> 36) % 2 ? val : 64;
+        ev[i].site = 0x400000 + 0x40 * ((x >> 8) % 3000);
+        ev[i].stack = (uint32_t)((x >> 38) % 2 ? val : 3);
+        ev[i].kind = (uint8_t)(1 + (x >> 12) % 12);
+        ev[i].flags = (uint8_t)((x >> 16) & 31);
+    }
+    char path[256];
+    fx_tmp_path(path, sizeof path, "varint");
+    for (int c = 0; c < MS_CODEC_MAX_; c++) {
+        ms_writer_options o;
+        ms_writer_options_init(&o);
+        o.codec = (ms_codec)c;
+        ms_writer *w;
+        assert_int_equal(ms_writer_open_path(path, &o, &w), MS_OK);
+        assert_int_equal(ms_writer_add_events(w, 1, ev, N), MS_OK);
+        assert_int_equal(ms_writer_add_events(w, 1, ev + 5, 300), MS_OK);
+        assert_int_equal(ms_writer_add_events(w, 1, ev, N), MS_OK);
+        assert_int_equal(ms_writer_close(w), MS_OK);
+        ms_reader *r;
+        assert_int_equal(ms_reader_open(path, &r), MS_OK);
+        assert_int_equal(ms_reader_chunk_count(r), 3);
+        for (size_t i = 0; i < 3; i++) {
+            ms_decoded *d;
+            assert_int_equal(ms_reader_load(r, i, &d), MS_OK);
+            assert_int_equal(d->count, i == 1 ? 300 : N);
+            assert_memory_equal(d->u.events, ev + (i == 1 ? 5 : 0), d->count * sizeof *ev);
+            ms_decoded_free(d);
+        }
+        void *raw0, *raw2;
+        size_t len0, len2;
+        assert_int_equal(ms_reader_raw(r, 0, &raw0, &len0), MS_OK);
+        assert_int_equal(ms_reader_raw(r, 2, &raw2, &len2), MS_OK);
+        assert_int_equal(len0, len2);
+        assert_memory_equal(raw0, raw2, len0);
+        free(raw0);
+        free(raw2);
+        ms_reader_close(r);
+    }
+    free(ev);
+    unlink(path);
+}
+
 /* A batch larger than one chunk is split, in order, losslessly. */
 static void test_split_events(void **state)
 {
@@ -408,6 +472,7 @@ int main(void)
         cmocka_unit_test(test_split_events),
         cmocka_unit_test(test_extreme_events),
         cmocka_unit_test(test_levels_and_options),
+        cmocka_unit_test(test_varint_boundaries_many_sites),
         cmocka_unit_test(test_write_errors),
         cmocka_unit_test(test_large_all_codecs),
     };
