@@ -56,6 +56,12 @@ void rt_livemap_destroy(rt_livemap *m)
     munmap(m, sizeof *m);
 }
 
+void rt_livemap_prefetch(const rt_livemap *m, uint64_t addr)
+{
+    if (m != NULL && addr != 0)
+        __builtin_prefetch(&m->slots[slot_of(addr, m->bits)], 1);
+}
+
 /* Index of @addr's slot, or of the empty slot where it would go. */
 static size_t find_slot(const rt_livemap *m, uint64_t addr)
 {

@@ -91,6 +91,12 @@ size_t rt_livemap_freed(const rt_livemap *m);
  *  @return 1 found, 0 not present (or freed). */
 int rt_livemap_get(const rt_livemap *m, uint64_t addr, rt_live_entry *out);
 
+/*! rt_livemap_prefetch() : start loading the slot where @addr's entry is
+ *  or would go, for a later insert/apply/get of @addr (the writer calls it a
+ *  few events ahead: the map is far larger than the CPU caches). A hint only:
+ *  no effect on the map's contents; NULL @m or @addr 0 do nothing. */
+void rt_livemap_prefetch(const rt_livemap *m, uint64_t addr);
+
 /*! rt_livemap_count() : live blocks. rt_livemap_bytes() : sum of their
  *  sizes. Both 0 on NULL. */
 size_t rt_livemap_count(const rt_livemap *m);

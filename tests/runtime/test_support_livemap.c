@@ -168,6 +168,16 @@ static void test_replace_and_errors(void **state)
     rt_livemap_foreach_entry(m, sum_entry_cb, &s);
     assert_int_equal(s.n, 2);
     assert_int_equal(s.xor_addr, 0x1000u ^ 9u ^ 10u ^ 0x2000u);
+    /* the writer's prefetch hint leaves the map as it was */
+    rt_livemap_prefetch(m, 0x1000);
+    rt_livemap_prefetch(m, 0x3000);
+    rt_livemap_prefetch(m, 0);
+    rt_livemap_prefetch(NULL, 0x1000);
+    assert_int_equal(rt_livemap_count(m), 2);
+    assert_int_equal(rt_livemap_bytes(m), 40);
+    assert_int_equal(rt_livemap_get(m, 0x3000, NULL), 0);
+    assert_int_equal(rt_livemap_get(m, 0x1000, &e), 1);
+    assert_int_equal(e.size, 40);
     rt_livemap_clear(m);
     assert_int_equal(rt_livemap_count(m), 0);
     assert_int_equal(rt_livemap_bytes(m), 0);
