@@ -235,6 +235,23 @@ void instrumentLifetimes(
     HeapFacts Facts, const AllocTable &T,
     const llvm::SmallPtrSetImpl<const llvm::Function *> &HeapRet);
 
+/// MemscopeReturnTransfer.cpp: whether the value alloca A holds at End (one
+/// of its lifetime ends, or a `ret` when it has none) is the value the
+/// function returns there, i.e. ownership moves to the caller. Decided on
+/// the IR alone; whatever cannot be shown to be a return is Kept.
+struct ReturnTransfer {
+  enum Kind : uint8_t {
+    Kept,     ///< not returned (or unknown): keep the scope exit
+    Returned, ///< returned on every path through End: no scope exit
+    PerEdge,  ///< depends on the edge into End's block: see Edges
+  };
+  Kind K = Kept;
+  /// PerEdge only: each predecessor of End's block, true when entering
+  /// from it returns the held value.
+  llvm::SmallVector<std::pair<llvm::BasicBlock *, bool>, 4> Edges;
+};
+ReturnTransfer returnTransfer(llvm::AllocaInst &A, llvm::Instruction &End);
+
 /// MemscopeDtors.cpp: cleanup-attribute and name-pattern destructor calls.
 void instrumentDtors(llvm::Function &F, const Options &O, const AllocTable &T,
                      SiteTable &Sites, Namer &N);

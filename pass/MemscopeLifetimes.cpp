@@ -7,7 +7,10 @@
 // lifetime.end (-O0 without -fsanitize-address-use-after-scope, parameters,
 // functions with a `goto` past a declaration) get it before each return.
 // The pass loads the value, never passes the address, so SROA/mem2reg still
-// promote the variable at -O2.
+// promote the variable at -O2. An end point where the held value is the
+// function's return value gets no scope exit (ownership moves to the
+// caller; MemscopeReturnTransfer.cpp), or one guarded by a phi of
+// constants when that depends on the edge into the end point's block.
 //
 // Escapes: a store whose value is the address of a local (an alloca or a
 // GEP into one) and whose destination is not a local is followed by
@@ -26,6 +29,7 @@
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/IntrinsicInst.h"
+#include "llvm/Transforms/Utils/BasicBlockUtils.h"
 
 using namespace llvm;
 
@@ -205,18 +209,51 @@ void instrumentLifetimes(Function &F, const Options &O, SiteTable &Sites,
       Rets.push_back(R);
   DominatorTree DT(F);
 
+  // Decide every end point before changing the CFG: the per-edge rule
+  // reads predecessors, and lifeEnds() reads the dominator tree.
+  struct ExitPoint {
+    AllocaInst *A;
+    Instruction *End;
+    ReturnTransfer T;
+    PHINode *Keep = nullptr; // PerEdge: true on edges that drop the value
+  };
+  SmallVector<ExitPoint, 8> Exits;
+  for (AllocaInst *A : Holders)
+    for (Instruction *End : lifeEnds(A, Rets, DT))
+      Exits.push_back({A, End, returnTransfer(*A, *End)});
+  SmallVector<std::pair<AllocaInst *, Instruction *>, 4> DeadEnds;
+  for (AllocaInst *A : Escaped)
+    for (Instruction *End : lifeEnds(A, Rets, DT))
+      DeadEnds.push_back({A, End});
+  for (ExitPoint &X : Exits) {
+    if (X.T.K != ReturnTransfer::PerEdge)
+      continue;
+    BasicBlock *BB = X.End->getParent();
+    X.Keep = PHINode::Create(Type::getInt1Ty(C), X.T.Edges.size(),
+                             "memscope.keep", BB->begin());
+    for (BasicBlock *P : predecessors(BB))
+      for (auto &[From, Returned] : X.T.Edges)
+        if (From == P)
+          X.Keep->addIncoming(ConstantInt::getBool(C, !Returned), P);
+  }
+
   FunctionCallee ScopeExit =
       M.getOrInsertFunction("__memscope_scope_exit", Void, Ptr, Ptr);
-  for (AllocaInst *A : Holders) {
-    for (Instruction *End : lifeEnds(A, Rets, DT)) {
-      std::optional<Place> P = N.placeOf(A);
-      SiteNames Names = P ? N.pointerHeldIn(*P) : SiteNames{"?", "", 0, 0, ""};
-      GlobalVariable *Site =
-          Sites.add(Sites.describe(*End, MEMSCOPE_SITE_SCOPE_EXIT, Names));
-      IRBuilder<> B(End);
-      Value *V = B.CreateLoad(Ptr, A);
-      markCall(*B.CreateCall(ScopeExit, {V, Site}));
-    }
+  for (ExitPoint &X : Exits) {
+    if (X.T.K == ReturnTransfer::Returned)
+      continue; // ownership moves to the caller
+    std::optional<Place> P = N.placeOf(X.A);
+    SiteNames Names = P ? N.pointerHeldIn(*P) : SiteNames{"?", "", 0, 0, ""};
+    GlobalVariable *Site =
+        Sites.add(Sites.describe(*X.End, MEMSCOPE_SITE_SCOPE_EXIT, Names));
+    Instruction *At = X.End;
+    if (X.Keep)
+      At = SplitBlockAndInsertIfThen(X.Keep, X.End->getIterator(),
+                                     /*Unreachable=*/false);
+    IRBuilder<> B(At);
+    B.SetCurrentDebugLocation(X.End->getDebugLoc());
+    Value *V = B.CreateLoad(Ptr, X.A);
+    markCall(*B.CreateCall(ScopeExit, {V, Site}));
   }
 
   if (Escapes.empty())
@@ -234,14 +271,12 @@ void instrumentLifetimes(Function &F, const Options &O, SiteTable &Sites,
   }
   FunctionCallee Dead =
       M.getOrInsertFunction("__memscope_local_dead", Void, Ptr, SizeT, Ptr);
-  for (AllocaInst *A : Escaped) {
-    for (Instruction *End : lifeEnds(A, Rets, DT)) {
-      SiteNames Names = N.forObject(A);
-      GlobalVariable *Site =
-          Sites.add(Sites.describe(*End, MEMSCOPE_SITE_LOCAL_DEAD, Names));
-      IRBuilder<> B(End);
-      markCall(*B.CreateCall(Dead, {A, allocaSize(A), Site}));
-    }
+  for (auto &[A, End] : DeadEnds) {
+    SiteNames Names = N.forObject(A);
+    GlobalVariable *Site =
+        Sites.add(Sites.describe(*End, MEMSCOPE_SITE_LOCAL_DEAD, Names));
+    IRBuilder<> B(End);
+    markCall(*B.CreateCall(Dead, {A, allocaSize(A), Site}));
   }
 }
 
