@@ -27,6 +27,7 @@ void rp_usage(FILE *f) {
 "\n"
 "Analysis options:\n"
 "  --json            machine-readable output (schema in docs/JSON.md)\n"
+"  --html            one self-contained HTML page (no script, no network)\n"
 "  --folded[=W]      folded stacks for flame graphs, weight W: bytes (default),\n"
 "                    count, peak (bytes at the peak) or live (bytes at the end)\n"
 "  -o, --output FILE write to FILE instead of stdout\n"

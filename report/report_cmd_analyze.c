@@ -1,6 +1,6 @@
 /*
  * report_cmd_analyze.c - the default command: load a trace into the model,
- * run every analysis, print text or JSON.
+ * run every analysis, print text, JSON, HTML or folded stacks.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +18,7 @@ static int need_arg(int i, int argc, const char *opt) {
 
 int rp_cmd_analyze(int argc, char **argv) {
     const char *in = NULL, *out = NULL;
-    int json = 0, force = 0, symbols = 1, color = -1, progress = 1, folded = 0;
+    int json = 0, html = 0, force = 0, symbols = 1, color = -1, progress = 1, folded = 0;
     rp_order folded_by = RP_BY_BYTES;
     uint64_t top = 0, temp_ns = 0;
     int top_set = 0;
@@ -26,6 +26,8 @@ int rp_cmd_analyze(int argc, char **argv) {
         const char *a = argv[i];
         if (!strcmp(a, "--json")) {
             json = 1;
+        } else if (!strcmp(a, "--html")) {
+            html = 1;
         } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
             if (!need_arg(i, argc, a))
                 return RP_EXIT_USAGE;
@@ -126,6 +128,7 @@ int rp_cmd_analyze(int argc, char **argv) {
         oo.top_n = SIZE_MAX;
     int rc = folded ? rp_out_folded(&m, sym, folded_by, f)
              : json ? rp_out_json(&m, sym, &oo, f)
+             : html ? rp_out_html(&m, sym, &oo, f)
                     : rp_out_text(&m, sym, &oo, f);
     rp_sym_close(sym);
     rp_model_free(&m);

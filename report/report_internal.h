@@ -546,6 +546,9 @@ typedef struct {
 const char *rp_recovery_notice(const rp_model *m, char *buf, size_t len);
 int rp_out_text(rp_model *m, rp_symbolizer *sym, const rp_outopts *o, FILE *f);
 int rp_out_json(rp_model *m, rp_symbolizer *sym, const rp_outopts *o, FILE *f);
+/*! rp_out_html() : one self-contained HTML page (inline CSS, no script, no
+ *  external resource); every string from the trace is HTML-escaped. */
+int rp_out_html(rp_model *m, rp_symbolizer *sym, const rp_outopts *o, FILE *f);
 /*! rp_out_folded() : folded stacks for flame graphs, weighted @by
  *  (RP_BY_BYTES allocated, RP_BY_COUNT, RP_BY_PEAK, RP_BY_LIVE at the end). */
 int rp_out_folded(rp_model *m, rp_symbolizer *sym, rp_order by, FILE *f);

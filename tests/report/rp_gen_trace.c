@@ -5,6 +5,8 @@
  *   rp_gen_trace nowhole OUT.ms      the same without whole-heap coverage
  *   rp_gen_trace noindex OUT.ms      the same, stopped without index/trailer
  *   rp_gen_trace badbuildid OUT.ms   the module's build id does not match
+ *   rp_gen_trace hostile OUT.ms      demo with markup in the leaked variable's
+ *                                    name, its file and the consumer thread's name
  *
  * Stacks point into this very executable (its real load bias and path), so
  * the report can symbolize them with libdw: frames resolve to
@@ -68,7 +70,7 @@ enum {
 
 int main(int argc, char **argv) {
     if (argc != 3) {
-        fprintf(stderr, "usage: rp_gen_trace demo|nowhole|noindex|badbuildid OUT.ms\n");
+        fprintf(stderr, "usage: rp_gen_trace demo|nowhole|noindex|badbuildid|hostile OUT.ms\n");
         return 2;
     }
     const char *sc = argv[1];
@@ -98,7 +100,10 @@ int main(int argc, char **argv) {
      * address: the report looks it up at addr - 1, inside the inlined body */
     uint64_t fr2[2] = {gen_inlined_helper(argc), in_main};
     tb_stack(t, 2, 2, fr2);
-    tb_site(t, S_NODE, MS_SITE_MALLOC, "list.c", 10, "push", "struct node", "n", NULL);
+    /* hostile: strings from the trace that an HTML report must escape */
+    int hostile = !strcmp(sc, "hostile");
+    tb_site(t, S_NODE, MS_SITE_MALLOC, hostile ? "<b>list&.c" : "list.c", 10, "push",
+            "struct node", hostile ? "<script>alert('n')</script>" : "n", NULL);
     tb_site(t, S_SCOPE, MS_SITE_SCOPE_EXIT, "list.c", 30, "main", "struct node", "head", NULL);
     tb_site(t, S_FREE, MS_SITE_FREE, "list.c", 40, "pop", NULL, "n", NULL);
     tb_site(t, S_BUF, MS_SITE_MALLOC, "buf.c", 5, "grow", "char", "buf", NULL);
@@ -109,7 +114,7 @@ int main(int argc, char **argv) {
     tb_site(t, S_DNODE, MS_SITE_DTOR, "list.c", 60, "list_free", NULL, NULL, "node_free");
     tb_site(t, S_TMP, MS_SITE_MALLOC, "fmt.c", 3, "format", "char", "tmp", NULL);
     tb_thread(t, 1, "main");
-    tb_thread(t, 2, "consumer");
+    tb_thread(t, 2, hostile ? "<img src=x onerror=alert(1)>" : "consumer");
     tb_string(t, 7, "startup");
     uint64_t tm = 1000;
     tb_ev(t, 1, tm++, MS_EV_PHASE, 0, 7, 0, 0, 0, 0);

@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+from html.parser import HTMLParser
 
 REPORT, GEN, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
 failures = []
@@ -145,6 +146,62 @@ run(demo, "--json", "-o", out, "-f", rc=0)
 p = run(demo, "-o", demo, "-f", rc=4)
 check("output is the input file" in p.stderr, "never overwrite the trace being read")
 check(os.path.getsize(demo) > 1000, "the trace is intact")
+
+# ---- HTML -------------------------------------------------------------------------
+class Tags(HTMLParser):
+    """every start tag with its attributes, and the page's text"""
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags, self.text = [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+hostile = gen("hostile", "hostile.ms")
+hdir = os.path.join(WORK, "html")
+os.makedirs(hdir)
+page = os.path.join(hdir, "report.html")
+run(hostile, "--html", "-o", page, rc=0)
+check(os.listdir(hdir) == ["report.html"], f"--html writes a single file: {os.listdir(hdir)}")
+html = open(page, encoding="utf-8").read()
+check(html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>"), "a whole page")
+check("http://" not in html and "https://" not in html, "no network address in the page")
+parsed = Tags()
+parsed.feed(html)
+names = {t for t, _ in parsed.tags}
+allowed = {"html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "nav", "a", "p",
+           "b", "i", "br", "span", "code", "div", "table", "tr", "th", "td", "ol", "ul", "li"}
+check(names <= allowed, f"no script or external-resource element: {sorted(names - allowed)}")
+check(all("src" not in a and not any(k.startswith("on") for k in a) for _, a in parsed.tags),
+      "no src= attribute and no event handler in any element")
+check(all(a.get("href", "#").startswith("#") for _, a in parsed.tags), "links are in-page only")
+raw_var, raw_file = "<script>alert('n')</script>", "<b>list&.c"
+check(raw_var not in html and raw_file not in html and "<img src=x" not in html,
+      "hostile names are not in the page raw")
+check("&lt;script&gt;alert(&#39;n&#39;)&lt;/script&gt;" in html, "the variable name escaped")
+check("&lt;b&gt;list&amp;.c:10" in html, "the file name escaped")
+text = "".join(parsed.text)
+check(raw_var in text and "<img src=x onerror=alert(1)>" in text,
+      "the escaped names read back as the original text")
+for want in ("1172 bytes", "7112 bytes", "definitely lost", "72 bytes) in 3 blocks",
+             "last owner", "QUADRATIC", "double_free", "first freed", "list_free",
+             "gen_leaky_push", "rp_gen_trace.c:", "struct node", "Cross-thread frees"):
+    check(want in text, f"HTML shows {want!r}")
+check("trace state" in text and "complete" in text and "recovered" not in text,
+      "complete trace stated")
+p = run(hostile, "--html", "-o", page, rc=4)
+check("file exists" in p.stderr and open(page, encoding="utf-8").read() == html,
+      "--html -o refuses to overwrite and leaves the file alone")
+run(hostile, "--html", "-o", page, "-f", rc=0)
+p = run(hostile, "--html", "-n", "1", rc=0)
+check(p.stdout.count("<tr><td class=\"num\" title=") == 3, "-n 1: one row per site table")
+p = run(gen("noindex", "noindex-html.ms"), "--html", rc=0)
+check("NOTICE: trace" in p.stdout and "recovered (truncated or damaged)" in p.stdout,
+      "HTML of a truncated trace says so")
 
 # ---- weaker claims without whole-heap coverage ------------------------------------
 nw = gen("nowhole", "nowhole.ms")
