@@ -549,6 +549,12 @@ int rp_out_json(rp_model *m, rp_symbolizer *sym, const rp_outopts *o, FILE *f);
 /*! rp_out_html() : one self-contained HTML page (inline CSS, no script, no
  *  external resource); every string from the trace is HTML-escaped. */
 int rp_out_html(rp_model *m, rp_symbolizer *sym, const rp_outopts *o, FILE *f);
+
+/*! rp_fmt_bytes() : @v bytes as "123 B" / "4.10 KB" (powers of 1000) into
+ *  @b (>= 32 bytes). rp_fmt_time() : @ns as "950ns" / "2.38ms" / "1.20s".
+ *  @return @b. Shared by the text and HTML outputs. */
+const char *rp_fmt_bytes(uint64_t v, char *b);
+const char *rp_fmt_time(uint64_t ns, char *b);
 /*! rp_out_folded() : folded stacks for flame graphs, weighted @by
  *  (RP_BY_BYTES allocated, RP_BY_COUNT, RP_BY_PEAK, RP_BY_LIVE at the end). */
 int rp_out_folded(rp_model *m, rp_symbolizer *sym, rp_order by, FILE *f);

@@ -37,33 +37,6 @@ static void esc(FILE *f, const char *s) {
     }
 }
 
-static const char *bytes_h(uint64_t v, char *b) {
-    static const char *const u[] = {"B", "KB", "MB", "GB", "TB"};
-    double d = (double)v;
-    int i = 0;
-    while (d >= 1000.0 && i < 4) {
-        d /= 1000.0;
-        i++;
-    }
-    if (!i)
-        sprintf(b, "%llu B", (unsigned long long)v);
-    else
-        sprintf(b, "%.2f %s", d, u[i]);
-    return b;
-}
-
-static const char *time_h(uint64_t ns, char *b) {
-    if (ns < 1000)
-        sprintf(b, "%lluns", (unsigned long long)ns);
-    else if (ns < 1000000)
-        sprintf(b, "%.2fus", ns / 1e3);
-    else if (ns < 1000000000)
-        sprintf(b, "%.2fms", ns / 1e6);
-    else
-        sprintf(b, "%.2fs", ns / 1e9);
-    return b;
-}
-
 static size_t lim(const html *h, size_t n) { return h->n && h->n < n ? h->n : n; }
 
 static void head(html *h, const char *id, const char *title) {
@@ -165,7 +138,7 @@ static void summary(html *h) {
         esc(h->f, reason);
         fputs("</td></tr>\n", h->f);
     }
-    snprintf(v, sizeof v, "%s, %llu events", time_h(dur, a), (unsigned long long)x->events);
+    snprintf(v, sizeof v, "%s, %llu events", rp_fmt_time(dur, a), (unsigned long long)x->events);
     row_kv(h, "run time", v);
     snprintf(v, sizeof v, "%llu", (unsigned long long)x->allocs);
     row_kv(h, "allocations", v);
@@ -178,12 +151,12 @@ static void summary(html *h) {
                  (unsigned long long)x->custom_allocs, (unsigned long long)x->custom_frees);
         row_kv(h, "custom allocator", v);
     }
-    snprintf(v, sizeof v, "%s (%llu bytes)", bytes_h(x->bytes_requested, a),
+    snprintf(v, sizeof v, "%s (%llu bytes)", rp_fmt_bytes(x->bytes_requested, a),
              (unsigned long long)x->bytes_requested);
     row_kv(h, "bytes requested", v);
-    snprintf(v, sizeof v, "<b>%s</b> (%llu bytes) in %llu blocks at %s", bytes_h(x->peak, a),
+    snprintf(v, sizeof v, "<b>%s</b> (%llu bytes) in %llu blocks at %s", rp_fmt_bytes(x->peak, a),
              (unsigned long long)x->peak, (unsigned long long)x->peak_blocks,
-             time_h(x->peak_time - x->t_first, b));
+             rp_fmt_time(x->peak_time - x->t_first, b));
     row_kv(h, "peak heap", v);
     snprintf(v, sizeof v, "%llu (%.1f%% of allocations)", (unsigned long long)x->temporaries,
              x->allocs ? 100.0 * (double)x->temporaries / (double)x->allocs : 0.0);
@@ -218,7 +191,7 @@ static void site_table(html *h, rp_order by, const char *id, const char *title) 
         const rp_stat *s = &h->m->sites[top[i]].st;
         uint64_t v = by == RP_BY_PEAK ? s->at_peak : s->bytes;
         fprintf(h->f, "<tr><td class=\"num\" title=\"%llu bytes\">%s</td><td class=\"num\">%llu</td>",
-                (unsigned long long)v, bytes_h(v, a), (unsigned long long)(s->allocs + s->reallocs));
+                (unsigned long long)v, rp_fmt_bytes(v, a), (unsigned long long)(s->allocs + s->reallocs));
         site_cells(h, top[i]);
         tv_cells(h, top[i]);
         fputs("</tr>\n", h->f);
@@ -235,7 +208,7 @@ static void leaks(html *h) {
     if (!lk->scan) {
         fprintf(h->f, "<p class=\"warn\">No exit-time leak scan in the trace (the program was killed "
                       "or the trace is truncated): %llu blocks (%s) were live at the end.</p>\n",
-                (unsigned long long)lk->live_end_blocks, bytes_h(lk->live_end_bytes, a));
+                (unsigned long long)lk->live_end_blocks, rp_fmt_bytes(lk->live_end_bytes, a));
     } else {
         static const uint32_t k[] = {MS_LEAK_DEFINITE, MS_LEAK_INDIRECT, MS_LEAK_POSSIBLE,
                                      MS_LEAK_REACHABLE};
@@ -250,14 +223,14 @@ static void leaks(html *h) {
         if (lk->live_end_blocks)
             fprintf(h->f, "<p>Live at the end of the events but not in the scan: %s in %llu "
                           "blocks.</p>\n",
-                    bytes_h(lk->live_end_bytes, a), (unsigned long long)lk->live_end_blocks);
+                    rp_fmt_bytes(lk->live_end_bytes, a), (unsigned long long)lk->live_end_blocks);
     }
     for (size_t i = 0; i < lim(h, lk->ng); i++) {
         const rp_leakgroup *g = &lk->g[i];
         fprintf(h->f, "<div class=\"group\"><p><b class=\"%s\">%s</b>: %s (%llu bytes) in %llu "
                       "blocks of ",
                 g->kind == MS_LEAK_DEFINITE ? "bad" : "", rp_leak_kind_name(g->kind),
-                bytes_h(g->bytes, a), (unsigned long long)g->bytes, (unsigned long long)g->count);
+                rp_fmt_bytes(g->bytes, a), (unsigned long long)g->bytes, (unsigned long long)g->count);
         esc(h->f, rp_site_type(m, g->site));
         fputs(" <span class=\"var\">", h->f);
         esc(h->f, rp_site_var(m, g->site));
@@ -366,10 +339,10 @@ static void types(html *h) {
                       "</td><td class=\"num\">%s</td><td class=\"num\">%llu</td>"
                       "<td class=\"num\">%s</td><td class=\"num\">%s</td></tr>\n",
                 (unsigned long long)y->st.allocs, (unsigned long long)y->st.bytes,
-                bytes_h(y->st.bytes, a), bytes_h(y->st.max_live, b),
+                rp_fmt_bytes(y->st.bytes, a), rp_fmt_bytes(y->st.max_live, b),
                 (unsigned long long)y->st.temporaries,
-                time_h(y->st.frees ? y->st.lifetime_sum / y->st.frees : 0, c),
-                time_h(rp_lt_median(y->lt_hist), d));
+                rp_fmt_time(y->st.frees ? y->st.lifetime_sum / y->st.frees : 0, c),
+                rp_fmt_time(rp_lt_median(y->lt_hist), d));
     }
     fputs("</table>\n", h->f);
     free(top);
@@ -383,7 +356,7 @@ static void chains(html *h) {
     head(h, "chains", "Realloc chains");
     fprintf(h->f, "<p>%llu chains, %llu quadratic, %s copied at most.</p>\n",
             (unsigned long long)rc->chains, (unsigned long long)rc->quadratic_chains,
-            bytes_h(rc->copied, a));
+            rp_fmt_bytes(rc->copied, a));
     fputs("<table><tr><th></th><th>variable</th><th>steps</th><th>first</th><th>last</th>"
           "<th>factor</th><th>copied</th><th>file:line</th><th>function</th></tr>\n",
           h->f);
@@ -427,8 +400,8 @@ static void threads(html *h) {
         esc(h->f, x->name);
         fprintf(h->f, "</td><td class=\"num\">%llu</td><td class=\"num\">%s</td>"
                       "<td class=\"num\">%s</td><td class=\"num\">%llu</td></tr>\n",
-                (unsigned long long)x->st.allocs, bytes_h(x->st.bytes, a),
-                bytes_h(x->st.max_live, b), (unsigned long long)x->cross_frees_out);
+                (unsigned long long)x->st.allocs, rp_fmt_bytes(x->st.bytes, a),
+                rp_fmt_bytes(x->st.max_live, b), (unsigned long long)x->cross_frees_out);
     }
     fputs("</table>\n", h->f);
     if (!m->nxf)
@@ -508,7 +481,7 @@ static void dtors(html *h) {
         fprintf(h->f, "</td><td class=\"num\">%llu</td><td class=\"num\">%s</td>"
                       "<td class=\"num\">%s</td><td class=\"num\">%llu</td><td class=\"num\">%u"
                       "</td></tr>\n",
-                (unsigned long long)s->calls, time_h(s->total_ns, a), time_h(s->max_ns, b),
+                (unsigned long long)s->calls, rp_fmt_time(s->total_ns, a), rp_fmt_time(s->max_ns, b),
                 (unsigned long long)s->frees, s->max_depth);
     }
     fputs("</table>\n", h->f);

@@ -17,33 +17,6 @@ typedef struct {
     rp_symbolizer *sym;
 } txt;
 
-static const char *bytes_h(uint64_t v, char *b) {
-    static const char *const u[] = {"B", "KB", "MB", "GB", "TB"};
-    double d = (double)v;
-    int i = 0;
-    while (d >= 1000.0 && i < 4) {
-        d /= 1000.0;
-        i++;
-    }
-    if (!i)
-        sprintf(b, "%llu B", (unsigned long long)v);
-    else
-        sprintf(b, "%.2f %s", d, u[i]);
-    return b;
-}
-
-static const char *time_h(uint64_t ns, char *b) {
-    if (ns < 1000)
-        sprintf(b, "%lluns", (unsigned long long)ns);
-    else if (ns < 1000000)
-        sprintf(b, "%.2fus", ns / 1e3);
-    else if (ns < 1000000000)
-        sprintf(b, "%.2fms", ns / 1e6);
-    else
-        sprintf(b, "%.2fs", ns / 1e9);
-    return b;
-}
-
 static void head(txt *t, const char *s) {
     if (t->color)
         fprintf(t->f, "\n\033[1m%s\033[0m\n", s);
@@ -106,7 +79,7 @@ static void summary(txt *t) {
     const char *reason = rp_summary_str(m, "exit_reason");
     if (reason && *reason)
         fprintf(t->f, "  exit: %s\n", reason);
-    fprintf(t->f, "  run time (first to last event): %s, %llu events", time_h(dur, a),
+    fprintf(t->f, "  run time (first to last event): %s, %llu events", rp_fmt_time(dur, a),
             (unsigned long long)x->events);
     if (dur)
         fprintf(t->f, " (%.0f/s)", (double)x->events * 1e9 / (double)dur);
@@ -118,9 +91,9 @@ static void summary(txt *t) {
         fprintf(t->f, ", custom allocations: %llu, custom frees: %llu",
                 (unsigned long long)x->custom_allocs, (unsigned long long)x->custom_frees);
     fputc('\n', t->f);
-    fprintf(t->f, "  bytes requested: %s\n", bytes_h(x->bytes_requested, a));
-    fprintf(t->f, "  peak heap consumption: %s in %llu blocks at %s\n", bytes_h(x->peak, a),
-            (unsigned long long)x->peak_blocks, time_h(x->peak_time - x->t_first, b));
+    fprintf(t->f, "  bytes requested: %s\n", rp_fmt_bytes(x->bytes_requested, a));
+    fprintf(t->f, "  peak heap consumption: %s in %llu blocks at %s\n", rp_fmt_bytes(x->peak, a),
+            (unsigned long long)x->peak_blocks, rp_fmt_time(x->peak_time - x->t_first, b));
     fprintf(t->f, "  temporary allocations: %llu (%.1f%% of allocations)\n",
             (unsigned long long)x->temporaries,
             x->allocs ? 100.0 * (double)x->temporaries / (double)x->allocs : 0.0);
@@ -138,7 +111,7 @@ static void peak(txt *t) {
     char a[32];
     head(t, "PEAK MEMORY CONSUMERS");
     for (size_t i = 0; i < lim(t, n); i++) {
-        fprintf(t->f, "  %s at peak from ", bytes_h(t->m->sites[top[i]].st.at_peak, a));
+        fprintf(t->f, "  %s at peak from ", rp_fmt_bytes(t->m->sites[top[i]].st.at_peak, a));
         site_line(t, top[i]);
         fputc('\n', t->f);
     }
@@ -155,7 +128,7 @@ static void leaks(txt *t) {
     if (!lk->scan) {
         fprintf(t->f, "  no exit-time leak scan in the trace (the program was killed or the "
                       "trace is truncated):\n  %llu blocks (%s) were live at the end\n",
-                (unsigned long long)lk->live_end_blocks, bytes_h(lk->live_end_bytes, a));
+                (unsigned long long)lk->live_end_blocks, rp_fmt_bytes(lk->live_end_bytes, a));
     } else {
         static const uint32_t k[] = {MS_LEAK_DEFINITE, MS_LEAK_INDIRECT, MS_LEAK_POSSIBLE,
                                      MS_LEAK_REACHABLE};
@@ -163,16 +136,16 @@ static void leaks(txt *t) {
                                             "possibly lost", "still reachable"};
         for (int i = 0; i < 4; i++)
             fprintf(t->f, "  %s%s: %s in %llu blocks%s\n", i == 0 && lk->blocks[k[i]] ? red(t) : "",
-                    label[i], bytes_h(lk->bytes[k[i]], a), (unsigned long long)lk->blocks[k[i]],
+                    label[i], rp_fmt_bytes(lk->bytes[k[i]], a), (unsigned long long)lk->blocks[k[i]],
                     i == 0 && lk->blocks[k[i]] ? off(t) : "");
         if (lk->live_end_blocks)
             fprintf(t->f, "  live at the end of the events but not in the scan: %s in %llu blocks\n",
-                    bytes_h(lk->live_end_bytes, a), (unsigned long long)lk->live_end_blocks);
+                    rp_fmt_bytes(lk->live_end_bytes, a), (unsigned long long)lk->live_end_blocks);
     }
     for (size_t i = 0; i < lim(t, lk->ng); i++) {
         const rp_leakgroup *g = &lk->g[i];
         fprintf(t->f, "  %s: %s in %llu blocks of %s `%s`", rp_leak_kind_name(g->kind),
-                bytes_h(g->bytes, a), (unsigned long long)g->count, rp_site_type(m, g->site),
+                rp_fmt_bytes(g->bytes, a), (unsigned long long)g->count, rp_site_type(m, g->site),
                 rp_site_var(m, g->site));
         if (g->name)
             fprintf(t->f, " named \"%s\"", rp_string(m, g->name));
@@ -236,7 +209,7 @@ static void sources(txt *t) {
     for (size_t i = 0; i < lim(t, n); i++) {
         const rp_stat *s = &t->m->sites[top[i]].st;
         fprintf(t->f, "  %llu calls (%s) from ", (unsigned long long)(s->allocs + s->reallocs),
-                bytes_h(s->bytes, a));
+                rp_fmt_bytes(s->bytes, a));
         site_line(t, top[i]);
         fputc('\n', t->f);
     }
@@ -250,7 +223,7 @@ static void most_bytes(txt *t) {
     head(t, "MOST BYTES ALLOCATED");
     for (size_t i = 0; i < lim(t, n); i++) {
         const rp_stat *s = &t->m->sites[top[i]].st;
-        fprintf(t->f, "  %s in %llu calls from ", bytes_h(s->bytes, a),
+        fprintf(t->f, "  %s in %llu calls from ", rp_fmt_bytes(s->bytes, a),
                 (unsigned long long)(s->allocs + s->reallocs));
         site_line(t, top[i]);
         fputc('\n', t->f);
@@ -266,10 +239,10 @@ static void types(txt *t) {
     for (size_t i = 0; i < lim(t, n); i++) {
         const rp_type *y = &t->m->types[top[i]];
         fprintf(t->f, "  %-24s %8llu allocs %12s  peak %10s  %llu temporary  lifetime mean %s median %s\n",
-                y->name, (unsigned long long)y->st.allocs, bytes_h(y->st.bytes, a),
-                bytes_h(y->st.max_live, b), (unsigned long long)y->st.temporaries,
-                time_h(y->st.frees ? y->st.lifetime_sum / y->st.frees : 0, c),
-                time_h(rp_lt_median(y->lt_hist), d));
+                y->name, (unsigned long long)y->st.allocs, rp_fmt_bytes(y->st.bytes, a),
+                rp_fmt_bytes(y->st.max_live, b), (unsigned long long)y->st.temporaries,
+                rp_fmt_time(y->st.frees ? y->st.lifetime_sum / y->st.frees : 0, c),
+                rp_fmt_time(rp_lt_median(y->lt_hist), d));
     }
     free(top);
 }
@@ -282,7 +255,7 @@ static void chains(txt *t) {
     head(t, "REALLOC CHAINS");
     fprintf(t->f, "  %llu chains, %llu quadratic, %s copied at most\n",
             (unsigned long long)rc->chains, (unsigned long long)rc->quadratic_chains,
-            bytes_h(rc->copied, a));
+            rp_fmt_bytes(rc->copied, a));
     /* rp_out_json sorts rc->top; here the worst are found without sorting */
     size_t shown = 0;
     for (int q = 1; q >= 0; q--)
@@ -296,7 +269,7 @@ static void chains(txt *t) {
             fprintf(t->f, "  %s`%s`: %llu steps %llu -> %llu bytes, factor %.2f, %s copied%s%s\n",
                     c->quadratic ? red(t) : "", var, (unsigned long long)c->steps,
                     (unsigned long long)c->first_size, (unsigned long long)c->last_size,
-                    rp_chain_factor(c), bytes_h(c->copied, a),
+                    rp_chain_factor(c), rp_fmt_bytes(c->copied, a),
                     c->quadratic ? " QUADRATIC (constant step)" : "", c->quadratic ? off(t) : "");
             fprintf(t->f, "      at ");
             site_line(t, c->site);
@@ -315,13 +288,13 @@ static void threads(txt *t) {
         const rp_thread *x = &m->threads[i];
         fprintf(t->f, "  thread %u%s%s%s: %llu allocations, %s, peak %s, %llu freed by others\n",
                 x->tid, *x->name ? " \"" : "", x->name, *x->name ? "\"" : "",
-                (unsigned long long)x->st.allocs, bytes_h(x->st.bytes, a),
-                bytes_h(x->st.max_live, b), (unsigned long long)x->cross_frees_out);
+                (unsigned long long)x->st.allocs, rp_fmt_bytes(x->st.bytes, a),
+                rp_fmt_bytes(x->st.max_live, b), (unsigned long long)x->cross_frees_out);
     }
     for (size_t i = 0; i < lim(t, m->nxf); i++) {
         const rp_xfree *x = &m->xf[i];
         fprintf(t->f, "  %llu blocks (%s) allocated by thread %u at ", (unsigned long long)x->count,
-                bytes_h(x->bytes, a), m->threads[x->alloc_thread].tid);
+                rp_fmt_bytes(x->bytes, a), m->threads[x->alloc_thread].tid);
         site_line(t, x->alloc_site);
         fprintf(t->f, "\n      freed by thread %u at ", m->threads[x->free_thread].tid);
         site_line(t, x->free_site);
@@ -379,7 +352,7 @@ static void dtors(txt *t) {
         const ms_site *ms = s->site < t->m->nsites ? t->m->sites[s->site].s : NULL;
         fprintf(t->f, "  %s: %llu calls, total %s, max %s, %llu frees inside, depth %u\n",
                 ms && ms->callee && *ms->callee ? ms->callee : "?", (unsigned long long)s->calls,
-                time_h(s->total_ns, a), time_h(s->max_ns, b), (unsigned long long)s->frees,
+                rp_fmt_time(s->total_ns, a), rp_fmt_time(s->max_ns, b), (unsigned long long)s->frees,
                 s->max_depth);
     }
     if (d->unclosed || d->unmatched_ends)
