@@ -122,7 +122,7 @@ void instrumentAllocCalls(Function &F, const AllocTable &T, SiteTable &Sites,
     const AllocFn *Libc;
     CustomSem Sem;
   };
-  SmallVector<Work, 16> Todo;
+  SmallVector<Work, 16> Pending;
   for (Instruction &I : instructions(F)) {
     auto *CI = dyn_cast<CallInst>(&I);
     if (!CI || CI->isMustTailCall() || isMarked(*CI))
@@ -136,18 +136,18 @@ void instrumentAllocCalls(Function &F, const AllocTable &T, SiteTable &Sites,
       if (Late && (CI->isNoBuiltin() || !Callee->isDeclaration()))
         continue; // The early pass decided about these already.
       if (CI->isNoBuiltin() || !Callee->isDeclaration())
-        Todo.push_back({CI, nullptr, AllocTable::bracketSemantics(*A)});
+        Pending.push_back({CI, nullptr, AllocTable::bracketSemantics(*A)});
       else
-        Todo.push_back({CI, A, {}});
+        Pending.push_back({CI, A, {}});
       continue;
     }
     if (Late)
       continue;
     CustomSem S = T.customSemantics(*Callee);
     if (S.K != CustomSem::None)
-      Todo.push_back({CI, nullptr, S});
+      Pending.push_back({CI, nullptr, S});
   }
-  for (Work &W : Todo) {
+  for (Work &W : Pending) {
     CallInst *CI = W.CI;
     unsigned Kind = W.Libc ? W.Libc->Kind : W.Sem.SiteKind;
     SiteNames Names;

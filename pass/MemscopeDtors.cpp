@@ -51,7 +51,7 @@ void instrumentDtors(Function &F, const Options &O, const AllocTable &T,
     CallInst *CI;
     unsigned Kind;
   };
-  SmallVector<Work, 8> Todo;
+  SmallVector<Work, 8> Pending;
   for (Instruction &I : instructions(F)) {
     auto *CI = dyn_cast<CallInst>(&I);
     if (!CI || CI->isMustTailCall() || isRuntimeCall(*CI))
@@ -64,11 +64,11 @@ void instrumentDtors(Function &F, const Options &O, const AllocTable &T,
         Callee->getName().starts_with("memscope_"))
       continue;
     if (isCleanupCall(*CI))
-      Todo.push_back({CI, MEMSCOPE_SITE_CLEANUP});
+      Pending.push_back({CI, MEMSCOPE_SITE_CLEANUP});
     else if (matchesAny(O.DtorPatterns, Callee->getName()))
-      Todo.push_back({CI, MEMSCOPE_SITE_DTOR});
+      Pending.push_back({CI, MEMSCOPE_SITE_DTOR});
   }
-  if (Todo.empty())
+  if (Pending.empty())
     return;
   Module &M = *F.getParent();
   LLVMContext &C = M.getContext();
@@ -77,7 +77,7 @@ void instrumentDtors(Function &F, const Options &O, const AllocTable &T,
   FunctionCallee Begin =
       M.getOrInsertFunction("__memscope_dtor_begin", Void, Ptr, Ptr);
   FunctionCallee End = M.getOrInsertFunction("__memscope_dtor_end", Void, Ptr, Ptr);
-  for (Work &W : Todo) {
+  for (Work &W : Pending) {
     CallInst *CI = W.CI;
     Value *Obj = ConstantPointerNull::get(cast<PointerType>(Ptr));
     for (Value *A : CI->args())

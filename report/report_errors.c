@@ -301,6 +301,13 @@ void rp_err_on_local_dead(rp_model *m, const ms_event *ev, uint32_t thread) {
     }
 }
 
+uint64_t rp_errors_total(const rp_errors *e) {
+    uint64_t total = 0;
+    for (int k = 0; k < RP_ERR_KIND_MAX_; k++)
+        total += e->count[k];
+    return total;
+}
+
 void rp_errors_free(rp_errors *e) {
     rp_map_free(&e->esc_map);
     free(e->freed);

@@ -479,6 +479,8 @@ int rp_err_unmatched_free(rp_model *m, const ms_event *ev, uint32_t thread, int 
 void rp_err_on_escape(rp_model *m, const ms_event *ev, uint32_t thread);
 void rp_err_on_local_dead(rp_model *m, const ms_event *ev, uint32_t thread);
 const char *rp_err_kind_name(uint32_t k);
+/*! rp_errors_total() : errors of every kind found. */
+uint64_t rp_errors_total(const rp_errors *e);
 void rp_errors_free(rp_errors *e);
 
 /* ---- report_dtors.c -------------------------------------------------- */

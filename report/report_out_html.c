@@ -423,10 +423,7 @@ static void threads(html *h) {
 static void errors(html *h) {
     rp_model *m = h->m;
     const rp_errors *e = &m->err;
-    uint64_t total = 0;
-    for (int k = 0; k < RP_ERR_KIND_MAX_; k++)
-        total += e->count[k];
-    if (!total)
+    if (!rp_errors_total(e))
         return;
     head(h, "errors", "Errors");
     if (!(m->header.flags & MS_HDR_F_WHOLE_HEAP))

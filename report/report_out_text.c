@@ -305,10 +305,7 @@ static void threads(txt *t) {
 static void errors(txt *t) {
     rp_model *m = t->m;
     const rp_errors *e = &m->err;
-    uint64_t total = 0;
-    for (int k = 0; k < RP_ERR_KIND_MAX_; k++)
-        total += e->count[k];
-    if (!total)
+    if (!rp_errors_total(e))
         return;
     head(t, "ERRORS");
     if (!(m->header.flags & MS_HDR_F_WHOLE_HEAP))
