@@ -55,6 +55,12 @@ typedef struct {
 uint32_t rp_map_get(const rp_map *m, uint64_t key);
 /*! rp_map_put() : insert or overwrite. @return 0, or -1 on out of memory. */
 int rp_map_put(rp_map *m, uint64_t key, uint32_t val);
+/*! rp_map_slot() : the entry of @key for the caller to read or set: *found
+ *  = 1 when present, else it was inserted with value RP_NONE (*found = 0)
+ *  and the caller must set its value or delete it. One probe where a get
+ *  then a put take two. Valid until the map next changes. NULL on out of
+ *  memory. */
+rp_map_entry *rp_map_slot(rp_map *m, uint64_t key, int *found);
 /*! rp_map_del() : remove @key if present. @return 1 removed, 0 absent. */
 int rp_map_del(rp_map *m, uint64_t key);
 void rp_map_free(rp_map *m);
@@ -355,10 +361,14 @@ typedef struct rp_model {
 
     rp_site *sites; size_t nsites, sites_cap;    /* [0] = unknown */
     rp_map site_map;                             /* site id -> index */
+    struct { uint64_t id; uint32_t idx; } site_cache[16];  /* recent lookups (ids != 0) */
     rp_type *types; size_t ntypes, types_cap;    /* [0] = "?" */
     rp_map type_map;                             /* hash(name) -> index */
     rp_stackrec *stacks; size_t nstacks, stacks_cap;  /* [0] = none */
-    rp_map stack_map;                            /* stack id -> index */
+    rp_map stack_map;                            /* stack id -> index (sparse ids) */
+    uint32_t *stack_dense; size_t stack_dense_cap;  /* stack id -> index + 1, 0 absent:
+                                                  * the runtime numbers stacks 1..N, so a
+                                                  * flat array replaces most map probes */
     rp_thread *threads; size_t nthreads, threads_cap;
     rp_map thread_map;                           /* tid + 1 -> index */
     const ms_module **modules; size_t nmodules, modules_cap;
@@ -428,9 +438,15 @@ uint32_t rp_type_index(rp_model *m, const char *name);
 void rp_types_init(rp_model *m);
 
 /* ---- report_totals.c : totals and peak ------------------------------- */
+/* (The per-event helpers are inline: they run several times per event.) */
 /*! rp_live_change() : call before changing any live-byte counter by a step
  *  of sign @grows (1 growth, 0 shrink); commits a pending peak on a shrink. */
-void rp_live_change(rp_model *m, int grows);
+static inline void rp_live_change(rp_model *m, int grows) {
+    if (!grows && m->tot.pending) {
+        m->tot.commit++;
+        m->tot.pending = 0;
+    }
+}
 /*! rp_stat_touch() : call before changing @s->live (saves its at-peak value). */
 static inline void rp_stat_touch(const rp_model *m, rp_stat *s) {
     if (s->mod_commit != m->tot.commit) {
@@ -438,14 +454,49 @@ static inline void rp_stat_touch(const rp_model *m, rp_stat *s) {
         s->mod_commit = m->tot.commit;
     }
 }
-void rp_stat_add(const rp_model *m, rp_stat *s, uint64_t bytes);
-void rp_stat_sub(const rp_model *m, rp_stat *s, uint64_t bytes);
-void rp_stat_resize(const rp_model *m, rp_stat *s, uint64_t old_sz, uint64_t new_sz);
+static inline void rp_stat_bump_max(rp_stat *s) {
+    if (s->live > s->max_live)
+        s->max_live = s->live;
+}
+/*! rp_stat_add()/rp_stat_sub() : a block of @bytes allocated / freed. */
+static inline void rp_stat_add(const rp_model *m, rp_stat *s, uint64_t bytes) {
+    rp_stat_touch(m, s);
+    s->allocs++;
+    s->bytes += bytes;
+    s->live += bytes;
+    s->live_blocks++;
+    rp_stat_bump_max(s);
+}
+static inline void rp_stat_sub(const rp_model *m, rp_stat *s, uint64_t bytes) {
+    rp_stat_touch(m, s);
+    s->frees++;
+    s->live -= bytes;
+    s->live_blocks--;
+}
+/*! rp_stat_resize() : a live block resized from @old_sz to @new_sz. */
+static inline void rp_stat_resize(const rp_model *m, rp_stat *s, uint64_t old_sz,
+                                  uint64_t new_sz) {
+    rp_stat_touch(m, s);
+    s->live = s->live - old_sz + new_sz;
+    rp_stat_bump_max(s);
+}
 void rp_stat_finish(const rp_model *m, rp_stat *s);
 /*! rp_totals_after() : after live bytes changed: track the new maximum. */
-void rp_totals_after(rp_model *m, uint64_t time);
+static inline void rp_totals_after(rp_model *m, uint64_t time) {
+    rp_totals *t = &m->tot;
+    if (t->live > t->peak) {
+        t->peak = t->live;
+        t->peak_blocks = t->live_blocks;
+        t->peak_time = time;
+        t->pending = 1;
+    }
+}
 void rp_totals_finish(rp_model *m);
-unsigned rp_log2_bucket(uint64_t v);
+static inline unsigned rp_log2_bucket(uint64_t v) {
+    /* bucket 0: 0; bucket k: [2^(k-1), 2^k); the last bucket takes >= 2^62 */
+    unsigned b = v ? (unsigned)(64 - __builtin_clzll(v)) : 0u;
+    return b < RP_HIST ? b : RP_HIST - 1;
+}
 
 /* ---- report_lifecycle.c : lifetimes and temporaries ----------------- */
 void rp_life_on_alloc(rp_model *m, uint32_t bi);
@@ -531,7 +582,8 @@ typedef struct {
 rp_symbolizer *rp_sym_open(const rp_model *m, int enabled);
 void rp_sym_close(rp_symbolizer *s);
 /*! rp_sym_stack() : frames of stack index @si with the runtime's own
- *  frames removed; *n gets their count. Valid until rp_sym_close. */
+ *  frames removed; *n gets their count. Valid until the next rp_sym_stack
+ *  or rp_sym_close (one buffer is reused: use them before asking again). */
 const rp_frame *rp_sym_stack(rp_symbolizer *s, const rp_model *m, uint32_t si, size_t *n);
 /*! rp_sym_warnings() : number of warnings and the i-th text. */
 size_t rp_sym_warning_count(const rp_symbolizer *s);

@@ -66,6 +66,27 @@ int rp_map_put(rp_map *m, uint64_t key, uint32_t val) {
     }
 }
 
+rp_map_entry *rp_map_slot(rp_map *m, uint64_t key, int *found) {
+    if ((m->count + 1) * 2 > m->cap) {
+        if (rehash(m, m->cap ? m->cap * 2 : 64))
+            return NULL;
+    }
+    size_t mask = m->cap - 1;
+    for (size_t i = slot_of(m, key);; i = (i + 1) & mask) {
+        if (m->e[i].key == key) {
+            *found = 1;
+            return &m->e[i];
+        }
+        if (m->e[i].key == 0) {
+            m->e[i].key = key;
+            m->e[i].val = RP_NONE;
+            m->count++;
+            *found = 0;
+            return &m->e[i];
+        }
+    }
+}
+
 int rp_map_del(rp_map *m, uint64_t key) {
     if (!m->cap)
         return 0;

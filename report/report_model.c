@@ -11,6 +11,7 @@
 
 #include "report_internal.h"
 #include "report_merge.h"
+#include "report_prefetch.h"
 
 /* ------------------------------------------------------------------------
  * Metadata tables
@@ -29,16 +30,73 @@ static uint32_t add_site(rp_model *m, uint64_t id, const ms_site *s) {
     return (uint32_t)m->nsites++;
 }
 
+/* A program has few sites and each event names one: a small direct-mapped
+ * cache in front of the map (an index never changes once given). */
+static inline size_t site_slot(uint64_t site_id) {
+    return (size_t)((site_id >> 3) ^ (site_id >> 7) ^ (site_id >> 11)) & 15;
+}
+
 uint32_t rp_site_index(rp_model *m, uint64_t site_id) {
     if (!site_id)
         return 0;
+    size_t c = site_slot(site_id);
+    if (m->site_cache[c].id == site_id)
+        return m->site_cache[c].idx;
     uint32_t v = rp_map_get(&m->site_map, site_id);
-    return v != RP_NONE ? v : add_site(m, site_id, NULL);
+    if (v == RP_NONE) {
+        v = add_site(m, site_id, NULL);
+        if (m->oom)
+            return v;
+    }
+    m->site_cache[c].id = site_id;
+    m->site_cache[c].idx = v;
+    return v;
+}
+
+/* rp_site_index() with its cache hit inlined (the model's per-event path). */
+static inline uint32_t site_index(rp_model *m, uint64_t site_id) {
+    size_t c = site_slot(site_id);
+    if (site_id && m->site_cache[c].id == site_id)
+        return m->site_cache[c].idx;
+    return rp_site_index(m, site_id);
+}
+
+/* An id goes to the flat table when the table would stay within a few times
+ * the number of stacks (dense ids); any other id to the map. */
+#define RP_DENSE_MIN 65536u
+
+static int dense_ok(const rp_model *m, uint32_t id) {
+    return (uint64_t)id < RP_DENSE_MIN || (uint64_t)id < 4 * (uint64_t)m->nstacks;
+}
+
+static int bind_stack(rp_model *m, uint32_t id, uint32_t idx) {
+    if (!dense_ok(m, id))
+        return rp_map_put(&m->stack_map, id, idx);
+    if (id >= m->stack_dense_cap) {
+        size_t ncap = m->stack_dense_cap ? m->stack_dense_cap : RP_DENSE_MIN;
+        while (ncap <= id)
+            ncap *= 2;
+        uint32_t *n = realloc(m->stack_dense, ncap * sizeof *n);
+        if (!n)
+            return -1;
+        memset(n + m->stack_dense_cap, 0, (ncap - m->stack_dense_cap) * sizeof *n);
+        m->stack_dense = n;
+        m->stack_dense_cap = ncap;
+    }
+    m->stack_dense[id] = idx + 1;
+    return 0;
+}
+
+/* Index of stack @id, RP_NONE when unknown. */
+static inline uint32_t find_stack(const rp_model *m, uint32_t id) {
+    if (id < m->stack_dense_cap && m->stack_dense[id])
+        return m->stack_dense[id] - 1;
+    return m->stack_map.count ? rp_map_get(&m->stack_map, id) : RP_NONE;
 }
 
 static uint32_t add_stack(rp_model *m, uint32_t id, const ms_stack *s) {
     if (rp_grow((void **)&m->stacks, &m->stacks_cap, m->nstacks + 1, sizeof *m->stacks) ||
-        (id && rp_map_put(&m->stack_map, id, (uint32_t)m->nstacks))) {
+        (id && bind_stack(m, id, (uint32_t)m->nstacks))) {
         m->oom = 1;
         return 0;
     }
@@ -52,7 +110,7 @@ static uint32_t add_stack(rp_model *m, uint32_t id, const ms_stack *s) {
 uint32_t rp_stack_index(rp_model *m, uint32_t stack_id) {
     if (!stack_id)
         return 0;
-    uint32_t v = rp_map_get(&m->stack_map, stack_id);
+    uint32_t v = find_stack(m, stack_id);
     return v != RP_NONE ? v : add_stack(m, stack_id, NULL);
 }
 
@@ -134,7 +192,7 @@ static void take_meta(rp_model *m, ms_decoded *d) {
         }
         case MS_CHUNK_STACKS: {
             const ms_stack *s = &d->u.stacks[i];
-            uint32_t v = s->id ? rp_map_get(&m->stack_map, s->id) : RP_NONE;
+            uint32_t v = s->id ? find_stack(m, s->id) : RP_NONE;
             if (v == RP_NONE) {
                 if (s->id)
                     add_stack(m, s->id, s);
@@ -228,9 +286,17 @@ static int grow_blocks(rp_model *m) {
     return 0;
 }
 
+/* Records are reused last-freed first; in a burst of allocations the record
+ * a few allocations ahead is the one RP_REUSE_AHEAD places down the free
+ * list: start loading it (it was freed long ago and is out of the caches). */
+#define RP_REUSE_AHEAD 8
+
 static uint32_t new_block(rp_model *m) {
-    if (m->nblock_free)
+    if (m->nblock_free) {
+        if (m->nblock_free > RP_REUSE_AHEAD)
+            __builtin_prefetch(&m->blocks[m->block_free[m->nblock_free - 1 - RP_REUSE_AHEAD]], 1);
         return m->block_free[--m->nblock_free];
+    }
     if (m->nblocks == m->blocks_cap && grow_blocks(m)) {
         m->oom = 1;
         return RP_NONE;
@@ -275,7 +341,7 @@ static void do_free(rp_model *m, uint32_t bi, const ms_event *ev, uint32_t th, i
         m->tot.custom_frees++;
     else
         m->tot.frees++;
-    uint32_t fsite = rp_site_index(m, ev->site);
+    uint32_t fsite = site_index(m, ev->site);
     rp_life_on_free(m, bi, th, ev->time_ns);
     rp_threads_on_free(m, bi, th, fsite);
     rp_dtor_on_free(m, th, b->size);
@@ -289,19 +355,32 @@ static void do_alloc(rp_model *m, const ms_event *ev, uint32_t th, int custom) {
     /* blocks of their own from user allocators (pool slots) live in a map of
      * their own: a slot may start at its arena's address */
     rp_map *map = custom ? &m->custom_map : &m->live_map;
-    uint32_t old = rp_map_get(map, ev->addr);
-    if (old != RP_NONE) {
+    int found;
+    rp_map_entry *slot = rp_map_slot(map, ev->addr, &found);
+    if (!slot) {
+        m->oom = 1;
+        return;
+    }
+    if (found) {
         /* the producer never shows an address live twice: a free was missed */
         m->tot.alloc_over_live++;
         ms_event f = *ev;
         f.kind = MS_EV_FREE;
         f.site = 0;
         f.stack = 0;
-        do_free(m, old, &f, th, custom);
+        do_free(m, slot->val, &f, th, custom);   /* removes the key */
+        slot = rp_map_slot(map, ev->addr, &found);
+        if (!slot) {
+            m->oom = 1;
+            return;
+        }
     }
     uint32_t bi = new_block(m);
-    if (bi == RP_NONE)
+    if (bi == RP_NONE) {
+        rp_map_del(map, ev->addr);
         return;
+    }
+    slot->val = bi;   /* (new_block does not touch the maps) */
     rp_block *b = &m->blocks[bi];
     uint32_t gen = b->gen;
     memset(b, 0, sizeof *b);
@@ -309,15 +388,11 @@ static void do_alloc(rp_model *m, const ms_event *ev, uint32_t th, int custom) {
     b->addr = ev->addr;
     b->size = ev->size;
     b->t_alloc = ev->time_ns;
-    b->site = rp_site_index(m, ev->site);
+    b->site = site_index(m, ev->site);
     b->stack = rp_stack_index(m, ev->stack);
     b->thread = th;
     b->custom = (uint8_t)custom;
     b->live = 1;
-    if (rp_map_put(map, ev->addr, bi)) {
-        m->oom = 1;
-        return;
-    }
     rp_live_change(m, 1);
     attribute(m, b, 1);
     m->tot.live += b->size;
@@ -355,7 +430,7 @@ static void reattribute(rp_model *m, uint32_t bi, const ms_event *ev) {
     }
     os->size_hist[hb]--;
     m->types[os->type].size_hist[hb]--;
-    b->site = rp_site_index(m, ev->site);
+    b->site = site_index(m, ev->site);
     if (ev->stack)
         b->stack = rp_stack_index(m, ev->stack);
     if (ev->size && ev->size != b->size) {
@@ -375,7 +450,7 @@ static void reattribute(rp_model *m, uint32_t bi, const ms_event *ev) {
 static void do_realloc(rp_model *m, uint32_t bi, const ms_event *ev, uint32_t th) {
     rp_block *b = &m->blocks[bi];
     uint64_t old_sz = b->size, new_sz = ev->size, old_addr = b->addr;
-    uint32_t rsite = rp_site_index(m, ev->site);
+    uint32_t rsite = site_index(m, ev->site);
     rp_live_change(m, new_sz >= old_sz);
     rp_site *s = &m->sites[b->site];
     rp_stat *st[4] = {&s->st, &m->types[s->type].st, &m->stacks[b->stack].st,
@@ -478,7 +553,7 @@ static void on_event(rp_model *m, const ms_event *ev, uint32_t th) {
         if (bi == RP_NONE && ev->addr)
             bi = rp_map_get(&m->live_map, ev->addr);
         if (bi != RP_NONE) {
-            m->blocks[bi].owner_site = rp_site_index(m, ev->site);
+            m->blocks[bi].owner_site = site_index(m, ev->site);
             m->blocks[bi].owner_time = ev->time_ns;
         }
         return;
@@ -518,24 +593,6 @@ static void on_event(rp_model *m, const ms_event *ev, uint32_t th) {
     }
 }
 
-/* Prefetch the table slots event @e will touch (see rp_map_prefetch). */
-static inline void prefetch_event(const rp_model *m, const ms_event *e) {
-    switch (e->kind) {
-    case MS_EV_FREE:
-    case MS_EV_CUSTOM_FREE:
-        rp_map_prefetch(&m->live_map, e->addr);
-        break;
-    case MS_EV_REALLOC:
-        rp_map_prefetch(&m->live_map, e->aux);
-        /* fall through */
-    default:
-        rp_map_prefetch(&m->live_map, e->addr);
-        break;
-    }
-}
-
-#define RP_PREFETCH_AHEAD 16
-
 /* Every event, in time order (report_merge.c hands out runs of one thread). */
 static int apply_events(rp_model *m) {
     rp_merger *g = rp_merge_open(m);
@@ -544,14 +601,26 @@ static int apply_events(rp_model *m) {
     const ms_event *ev;
     size_t n, avail;
     uint32_t th;
+    prefetcher p;
+    for (size_t k = 0; k < RP_AHEAD_2; k++)
+        p.ring[k] = RP_NONE;
     while (!m->oom && rp_merge_next(g, &ev, &n, &avail, &th)) {
+        p.blocks = m->live_map.cap >= RP_DEEP_BLOCKS;
+        p.stacks = m->nstacks >= RP_DEEP_STACKS;
+        int deep = p.blocks || p.stacks;
         /* prefetch along the chunk, past the run: with threads interleaved
          * runs are short, and the chunk's next events come soon anyway */
         for (size_t i = 0; i < n; i++) {
-            if (i + 4 * RP_PREFETCH_AHEAD < avail)
-                __builtin_prefetch(&ev[i + 4 * RP_PREFETCH_AHEAD]);
-            if (i + RP_PREFETCH_AHEAD < avail)
-                prefetch_event(m, &ev[i + RP_PREFETCH_AHEAD]);
+            if (i + 4 * RP_AHEAD_1 < avail)
+                __builtin_prefetch(&ev[i + 4 * RP_AHEAD_1]);
+            if (i + RP_AHEAD_1 < avail)
+                prefetch_stage1(m, &ev[i + RP_AHEAD_1]);
+            if (deep) {
+                if (i + RP_AHEAD_2 < avail)
+                    prefetch_stage2(m, &p, &ev[i + RP_AHEAD_2], i + RP_AHEAD_2);
+                if (i + RP_AHEAD_3 < avail)
+                    prefetch_stage3(m, &p, i + RP_AHEAD_3);
+            }
             on_event(m, &ev[i], th);
         }
     }
@@ -669,6 +738,7 @@ void rp_model_free(rp_model *m) {
     rp_map_free(&m->site_map);
     rp_map_free(&m->type_map);
     rp_map_free(&m->stack_map);
+    free(m->stack_dense);
     rp_map_free(&m->thread_map);
     rp_map_free(&m->string_map);
     rp_map_free(&m->live_map);

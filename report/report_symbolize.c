@@ -20,17 +20,22 @@
 
 #include "report_internal.h"
 
+/* Frames of one return address: pool[off .. off + n). */
 typedef struct {
-    rp_frame *f;
-    size_t n;
-    int done;
-} stack_cache;
+    uint32_t off, n;
+} addr_frames;
 
+/* Deep and recursive programs have many stacks but few distinct return
+ * addresses: each address is resolved once (addr_map -> addrs[] -> pool),
+ * and a stack is assembled from them into one reused buffer, so memory is
+ * O(distinct addresses), not O(stacks x depth). */
 struct rp_symbolizer {
     Dwfl *dwfl;
     int enabled;
-    stack_cache *cache;
-    size_t ncache;
+    rp_map addr_map;                 /* return address -> index in addrs */
+    addr_frames *addrs; size_t naddrs, addrs_cap;
+    rp_frame *pool; size_t npool, pool_cap;
+    rp_frame *buf; size_t nbuf, buf_cap;   /* the last stack returned */
     char **warn;
     size_t nwarn, warn_cap;
 };
@@ -102,12 +107,6 @@ rp_symbolizer *rp_sym_open(const rp_model *m, int enabled) {
     rp_symbolizer *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
-    s->ncache = m->nstacks;
-    s->cache = calloc(m->nstacks ? m->nstacks : 1, sizeof *s->cache);
-    if (!s->cache) {
-        free(s);
-        return NULL;
-    }
     s->enabled = enabled && m->nmodules;
     if (s->enabled) {
         s->dwfl = dwfl_begin(&callbacks);
@@ -124,9 +123,10 @@ rp_symbolizer *rp_sym_open(const rp_model *m, int enabled) {
 void rp_sym_close(rp_symbolizer *s) {
     if (!s)
         return;
-    for (size_t i = 0; i < s->ncache; i++)
-        free(s->cache[i].f);
-    free(s->cache);
+    rp_map_free(&s->addr_map);
+    free(s->addrs);
+    free(s->pool);
+    free(s->buf);
     for (size_t i = 0; i < s->nwarn; i++)
         free(s->warn[i]);
     free(s->warn);
@@ -250,29 +250,45 @@ static int runtime_frame(const rp_frame *f) {
     return 0;
 }
 
+/* Append the frames of return address @ret to the stack buffer. */
+static int append_addr(rp_symbolizer *s, uint64_t ret) {
+    if (!s->enabled || !ret)
+        return resolve(s, ret, &s->buf, &s->nbuf, &s->buf_cap);
+    uint32_t ai = rp_map_get(&s->addr_map, ret);
+    if (ai == RP_NONE) {
+        size_t off = s->npool;
+        int rc = resolve(s, ret, &s->pool, &s->npool, &s->pool_cap);
+        if (rc || s->npool > UINT32_MAX || s->naddrs >= UINT32_MAX ||
+            rp_grow((void **)&s->addrs, &s->addrs_cap, s->naddrs + 1, sizeof *s->addrs) ||
+            rp_map_put(&s->addr_map, ret, (uint32_t)s->naddrs)) {
+            s->npool = off;
+            return -1;
+        }
+        s->addrs[s->naddrs] = (addr_frames){(uint32_t)off, (uint32_t)(s->npool - off)};
+        ai = (uint32_t)s->naddrs++;
+    }
+    const addr_frames *a = &s->addrs[ai];
+    if (rp_grow((void **)&s->buf, &s->buf_cap, s->nbuf + a->n, sizeof *s->buf))
+        return -1;
+    memcpy(s->buf + s->nbuf, s->pool + a->off, a->n * sizeof *s->buf);
+    s->nbuf += a->n;
+    return 0;
+}
+
 const rp_frame *rp_sym_stack(rp_symbolizer *s, const rp_model *m, uint32_t si, size_t *n) {
     *n = 0;
-    if (!s || si >= s->ncache || si >= m->nstacks || !m->stacks[si].s)
+    if (!s || si >= m->nstacks || !m->stacks[si].s)
         return NULL;
-    stack_cache *c = &s->cache[si];
-    if (!c->done) {
-        const ms_stack *st = m->stacks[si].s;
-        rp_frame *v = NULL;
-        size_t nv = 0, cap = 0;
-        for (uint32_t i = 0; i < st->depth; i++)
-            if (resolve(s, st->frames[i], &v, &nv, &cap))
-                break;
-        size_t skip = 0;
-        while (skip < nv && runtime_frame(&v[skip]))
-            skip++;
-        if (skip == nv)
-            skip = 0;  /* everything looked like runtime: keep it all */
-        if (skip)
-            memmove(v, v + skip, (nv - skip) * sizeof *v);
-        c->f = v;
-        c->n = nv - skip;
-        c->done = 1;
-    }
-    *n = c->n;
-    return c->f;
+    const ms_stack *st = m->stacks[si].s;
+    s->nbuf = 0;
+    for (uint32_t i = 0; i < st->depth; i++)
+        if (append_addr(s, st->frames[i]))
+            break;
+    size_t skip = 0;
+    while (skip < s->nbuf && runtime_frame(&s->buf[skip]))
+        skip++;
+    if (skip == s->nbuf)
+        skip = 0;  /* everything looked like runtime: keep it all */
+    *n = s->nbuf - skip;
+    return s->buf + skip;
 }

@@ -1,32 +1,31 @@
 /*
- * ms_events.c - the columnar event batch: the one hot payload.
+ * ms_events.c - the columnar event batch: the one hot payload (encoder).
  *
- * An events payload is a MessagePack array of 11 elements:
- *   [ encoding = 1, n,
+ * The writer emits events encoding 2 (docs/FORMAT.md section 7.10; the
+ * decoders of encodings 1 and 2 are in ms_events_dec.c). The payload is a
+ * MessagePack array of 11 elements:
+ *   [ encoding = 2, n,
  *     bin time, bin addr, bin aux, bin size,
  *     bin site_dict, bin site_idx, bin stack, bin kind, bin flags ]
- * Every column holds n LEB128 varints (kind and flags: n raw bytes). With
- * zz(x) = zigzag of x as a signed 64-bit difference (modulo 2^64):
- *   time      zz(dt - last dt of the same site index in this chunk), where
- *             dt = time - previous row's time (modulo 2^64)
- *   addr      2*back+1  when addr equals the addr of the row `back` rows
- *                       earlier (back >= 1): frees and reused addresses
- *             1         escape: the next varint is addr itself
- *             2*zz(addr - L) otherwise, L = the last addr coded this way
- *                       (initially 0); used when zz(...) < 2^63
- *   aux       2*back+1  aux equals the addr of the row `back` rows earlier
- *             1         escape: the next varint is aux itself
- *             2*aux     otherwise (aux < 2^63)
- *   site_dict varint k, then k varints zz(site - previous dict entry):
- *             the distinct site ids in order of first use
- *   site_idx  index into site_dict                      a few hundred sites
- *   size      zz(size - last size of the same site index in this chunk)
- *   stack     zz(stack - last stack of the same site index in this chunk)
- *   kind      n raw bytes; flags: n raw bytes
- * "Last of the same site" starts at 0 for each site. Back references make a
- * free of a recent block (and an allocation reusing a freed address) one or
- * two bytes; per-site prediction makes the size and stack of a site's usual
- * call zero. ms_event.reserved is not stored (decodes as 0).
+ * With zz() = zigzag of a signed 64-bit difference (modulo 2^64) and "last"
+ * values kept per site index in this chunk (starting at 0):
+ *   time      zz(dt - last dt of the site), dt = time - previous row's time
+ *   addr      2*back+1 a back reference to row i-back's addr; 1 escape (the
+ *             raw addr follows); 4*zz(d/16)+2 an aligned literal and 4*zz(d)
+ *             a literal, d = addr - L, L = the last literal addr
+ *   aux       2*back+1 (row i-back's addr), 1 escape, 2*aux
+ *   site_dict varint k, then k zigzag deltas: distinct site ids in order
+ *   site_idx  index into site_dict
+ *   size      0 = the site's last size; 2*size+1; 2 escape (raw follows)
+ *   stack     per site a move-to-front list of 4 recent stacks m[0..3]:
+ *             2k = m[k], 2k+1 = m[k]+1, else 8 + zz(stack - m[0])
+ *   kind      n bytes: kind ^ the site's last kind; flags likewise
+ * Against encoding 1: the stack list catches a site called from a few
+ * places and stack ids interned in sequence (recursive code: several
+ * interleaved runs of ids), kinds and flags are nearly constant per site,
+ * sizes that do not repeat are cheaper as values than as differences, and
+ * heap addresses are 16-byte aligned.
+ * ms_event.reserved is not stored (decodes as 0).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +35,7 @@
 #include "ms_internal.h"
 #include "ms_mpack.h"
 
-#define EV_ENCODING 1
+#define EV_ENCODING 2
 #define EV_FIELDS 11
 
 enum { C_TIME, C_ADDR, C_AUX, C_SIZE, C_DICT, C_IDX, C_STACK, C_KIND, C_FLAGS, C_N };
@@ -45,6 +44,7 @@ enum { C_TIME, C_ADDR, C_AUX, C_SIZE, C_DICT, C_IDX, C_STACK, C_KIND, C_FLAGS, C
 #define SITE_CAP0 2048 /* initial site table slots (power of two) */
 #define EV_BLOCK 256 /* rows per encoding block */
 #define PREFETCH_AHEAD 8 /* rows */
+#define STACK_MRU 4
 
 /* Back-reference slot: key and value side by side (one cache line per probe). */
 typedef struct {
@@ -57,11 +57,13 @@ typedef struct {
  * generation (an earlier chunk) are empty: nothing is cleared per chunk. */
 typedef struct {
     uint64_t key;
-    uint64_t size;  /* last size of this site in this chunk */
-    uint64_t stack; /* last stack */
-    uint64_t dt;    /* last time delta */
+    uint64_t size;             /* last size of this site in this chunk */
+    uint64_t dt;               /* last time delta */
+    uint32_t stack[STACK_MRU]; /* recent stacks, latest first */
     uint32_t gen;
     uint32_t idx;
+    uint8_t kind;              /* last kind */
+    uint8_t flags;             /* last flags */
 } site_ent;
 
 struct ms_ev_scratch {
@@ -179,10 +181,10 @@ static __attribute__((noinline)) site_ent *site_insert(ms_ev_scratch *s, uint64_
     while (s->sites[h].gen == s->gen)
         h = (h + 1) & (s->cap - 1);
     site_ent *e = &s->sites[h];
+    memset(e, 0, sizeof *e); /* a site first seen starts from zero */
     e->key = site;
     e->gen = s->gen;
     e->idx = (*count)++;
-    e->size = e->stack = e->dt = 0; /* a site first seen starts from zero */
     *dictp = vput(*dictp, ms_zigzag(site - *prev_site));
     *prev_site = site;
     return e;
@@ -203,13 +205,129 @@ static inline int64_t addr_find(const ms_ev_scratch *s, uint64_t a)
     return (int64_t)(uint32_t)v;
 }
 
+/* Pass 1 of a block: the address columns (back references need the rows in
+ * order, nothing per site). */
+static inline void enc_addrs(ms_ev_scratch *s, const ms_event *ev, size_t n, size_t b0,
+                             size_t b1, uint8_t **pap, uint8_t **pxp, uint64_t *litp)
+{
+    const uint32_t gen = s->gen;
+    const uint64_t gen_hi = (uint64_t)gen << 32;
+    addr_ent *at = s->addr;
+    uint8_t *pa = *pap, *px = *pxp;
+    uint64_t lit_prev = *litp;
+    for (size_t i = b0; i < b1; i++) {
+        const ms_event *e = &ev[i];
+        /* the table is mostly out of L1; the loop carries a dependency
+         * through each lookup (the literal base, the column pointer) */
+        if (MS_LIKELY(i + PREFETCH_AHEAD < n))
+            __builtin_prefetch(&at[addr_slot(ev[i + PREFETCH_AHEAD].addr)], 1);
+        /* addr: back reference, literal (aligned or not), or escape; the
+         * choice among the first three is a select, not a branch */
+        const uint64_t a = e->addr;
+        addr_ent *ae = &at[addr_slot(a)];
+        const uint64_t hit = (uint64_t)((a != 0) & (ae->key == a) & ((ae->val >> 32) == gen));
+        const uint64_t ref = (((uint64_t)i - (uint32_t)ae->val) << 1) | 1;
+        const uint64_t d = a - lit_prev;
+        const uint64_t al = (d & 15) == 0;
+        const uint64_t zu = ms_zigzag(d), za = ms_zigzag((uint64_t)((int64_t)d >> 4));
+        const uint64_t ma = 0 - al;
+        const uint64_t litc = (((za << 2) | 2) & ma) | ((zu << 2) & ~ma);
+        /* one rarely taken branch (escape: an unaligned delta of 2^61 or
+         * more), computed without `||` so there is no branch on the hit */
+        const uint64_t esc = (hit | al | ((zu >> 62) == 0)) ^ 1;
+        if (MS_LIKELY(esc == 0)) {
+            const uint64_t m = 0 - hit; /* all ones on a hit */
+            pa = vput3(pa, (ref & m) | (litc & ~m));
+            lit_prev = (lit_prev & m) | (a & ~m);
+        } else {
+            *pa++ = 1;
+            pa = vput(pa, a);
+        }
+        /* aux: looked up before this row's addr is recorded */
+        const uint64_t x = e->aux;
+        if (MS_LIKELY(x == 0)) {
+            *px++ = 0;
+        } else {
+            int64_t j = addr_find(s, x);
+            if (j >= 0) {
+                px = vput(px, (((uint64_t)i - (uint64_t)j) << 1) | 1);
+            } else if (x < (1ULL << 63)) {
+                px = vput(px, x << 1);
+            } else {
+                *px++ = 1;
+                px = vput(px, x);
+            }
+        }
+        if (a) {
+            ae->key = a;
+            ae->val = gen_hi | (uint32_t)i;
+        }
+    }
+    *pap = pa;
+    *pxp = px;
+    *litp = lit_prev;
+}
+
+/* The stack code against the site's recent stacks, and the list updated.
+ * Branch-free: which entry matches (if any) varies row by row. With SSE2 the
+ * four entries are compared and shifted as one vector. */
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+static inline uint64_t stack_code(site_ent *se, uint32_t st)
+{
+    /* off the row-to-row chain: st, st - 1 (no "+1" match for st == 0:
+     * m + 1 wraps to 0 in 32 bits, not in the format) */
+    const __m128i s = _mm_set1_epi32((int)st);
+    const __m128i s1 = _mm_set1_epi32((int)(st - 1));
+    const __m128i s1ok = _mm_set1_epi32(-(int)(st != 0));
+    /* the chain through se->stack: compare, first match, move to front */
+    const __m128i m = _mm_loadu_si128((const __m128i *)(void *)se->stack);
+    const __m128i eqv = _mm_cmpeq_epi32(m, s);
+    const __m128i p1v = _mm_and_si128(_mm_cmpeq_epi32(m, s1), s1ok);
+    __m128i pre = _mm_or_si128(eqv, p1v); /* lanes >= the first match */
+    pre = _mm_or_si128(pre, _mm_slli_si128(pre, 4));
+    pre = _mm_or_si128(pre, _mm_slli_si128(pre, 8));
+    const __m128i keep = _mm_slli_si128(pre, 4); /* lanes after it stay */
+    const __m128i moved = _mm_or_si128(_mm_slli_si128(m, 4), _mm_cvtsi32_si128((int)st));
+    _mm_storeu_si128((__m128i *)(void *)se->stack,
+                    _mm_or_si128(_mm_and_si128(keep, m), _mm_andnot_si128(keep, moved)));
+    /* the code: 2k for m[k] == st, 2k+1 for m[k] + 1 == st (first k) */
+    const unsigned eq = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(eqv));
+    const unsigned p1 = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(p1v));
+    const unsigned k = (unsigned)__builtin_ctz(eq | p1 | 1u << STACK_MRU);
+    const uint64_t miss = 0 - (uint64_t)(k == STACK_MRU);
+    const uint64_t hitc = 2 * k + ((~eq >> k) & 1);
+    return (hitc & ~miss) | ((2 * STACK_MRU + ms_zigzag((uint64_t)st - (uint32_t)_mm_cvtsi128_si32(m))) & miss);
+}
+#else
+static inline uint64_t stack_code(site_ent *se, uint32_t st)
+{
+    const uint64_t s64 = st;
+    unsigned mask = 1u << (2 * STACK_MRU);
+    for (unsigned k = 0; k < STACK_MRU; k++) {
+        const uint64_t m = se->stack[k];
+        mask |= (unsigned)(s64 == m) << (2 * k);
+        mask |= (unsigned)(s64 == m + 1) << (2 * k + 1);
+    }
+    const unsigned c = (unsigned)__builtin_ctz(mask);
+    const unsigned k = c >> 1 < STACK_MRU - 1 ? c >> 1 : STACK_MRU - 1;
+    const uint64_t miss = 0 - (uint64_t)(c == 2 * STACK_MRU);
+    const uint64_t code = c + (ms_zigzag(s64 - se->stack[0]) & miss);
+    for (unsigned j = STACK_MRU - 1; j > 0; j--)
+        se->stack[j] = j <= k ? se->stack[j - 1] : se->stack[j];
+    se->stack[0] = st;
+    return code;
+}
+#endif
+
 ms_error ms_enc_events(ms_buf *out, ms_ev_scratch *s, const ms_event *ev, size_t n,
                        uint64_t *t_first, uint64_t *t_last)
 {
     RETURN_ERROR_IF(n > UINT32_MAX || (n && !ev), MS_ERR_INVALID_ARG);
     RETURN_ERROR_IF(n > MS_MAX_CHUNK_RAW / 64, MS_ERR_TOO_LARGE);
     /* worst case per row: an escaped 64-bit value is 11 bytes */
-    static const uint8_t per_row[C_N] = {10, 11, 11, 10, 10, 5, 10, 1, 1};
+    static const uint8_t per_row[C_N] = {10, 11, 11, 11, 10, 5, 10, 1, 1};
     for (int c = 0; c < C_N; c++) {
         s->col[c].len = 0;
         FORWARD_IF_ERROR(ms_buf_reserve(&s->col[c], n * per_row[c] + 16)); /* + vput slack */
@@ -222,13 +340,11 @@ ms_error ms_enc_events(ms_buf *out, ms_ev_scratch *s, const ms_event *ev, size_t
         s->gen = 1;
     }
     const uint32_t gen = s->gen;
-    const uint64_t gen_hi = (uint64_t)gen << 32;
-    addr_ent *at = s->addr;
-    uint8_t *pt = s->col[C_TIME].p, *pa = s->col[C_ADDR].p, *px = s->col[C_AUX].p;
-    uint8_t *ps = s->col[C_SIZE].p, *pd = s->col[C_DICT].p, *pi = s->col[C_IDX].p;
-    uint8_t *pk = s->col[C_STACK].p;
+    uint8_t *pt = s->col[C_TIME].p, *pa = s->col[C_ADDR].p;
+    uint8_t *px = s->col[C_AUX].p, *ps = s->col[C_SIZE].p, *pd = s->col[C_DICT].p;
+    uint8_t *pi = s->col[C_IDX].p, *pk = s->col[C_STACK].p;
     uint8_t *pkind = s->col[C_KIND].p, *pflags = s->col[C_FLAGS].p;
-    uint64_t pt_prev = 0, lit_prev = 0, site_prev = 0;
+    uint64_t t_prev = 0, lit_prev = 0, site_prev = 0;
     uint64_t tmin = n ? ev[0].time_ns : 0, tmax = tmin;
     uint32_t sites = 0;
     /* table fields in locals: the byte stores below may alias anything */
@@ -236,55 +352,11 @@ ms_error ms_enc_events(ms_buf *out, ms_ev_scratch *s, const ms_event *ev, size_t
     size_t smask = s->cap - 1;
     unsigned sshift = s->shift;
     /* Two passes per block of rows (the block stays in L1): addresses first,
-     * then the site-predicted columns. Fewer live pointers per loop, no
+     * then the site-predicted columns. Fewer live pointers per loop, fewer
      * register spills. */
     for (size_t b0 = 0; b0 < n; b0 += EV_BLOCK) {
         const size_t b1 = n - b0 < EV_BLOCK ? n : b0 + EV_BLOCK;
-        for (size_t i = b0; i < b1; i++) {
-            const ms_event *e = &ev[i];
-            /* the table is mostly out of L1; the loop carries a dependency
-             * through each lookup (the literal base, the column pointer) */
-            if (MS_LIKELY(i + PREFETCH_AHEAD < n))
-                __builtin_prefetch(&at[addr_slot(ev[i + PREFETCH_AHEAD].addr)], 1);
-            /* addr: back reference, literal delta, or escape; the choice
-             * between the first two is a select, not a branch */
-            const uint64_t a = e->addr;
-            addr_ent *ae = &at[addr_slot(a)];
-            const uint64_t hit = (uint64_t)((a != 0) & (ae->key == a) & ((ae->val >> 32) == gen));
-            const uint64_t ref = (((uint64_t)i - (uint32_t)ae->val) << 1) | 1;
-            const uint64_t zz = ms_zigzag(a - lit_prev);
-            /* one rarely taken branch (escape), computed without `||` so the
-             * compiler does not branch on the hit itself */
-            if (MS_LIKELY(((hit ^ 1) & (zz >> 63)) == 0)) {
-                const uint64_t m = 0 - hit; /* all ones on a hit */
-                pa = vput3(pa, (ref & m) | ((zz << 1) & ~m));
-                lit_prev = (lit_prev & m) | (a & ~m);
-            } else {
-                *pa++ = 1;
-                pa = vput(pa, a);
-            }
-            /* aux: looked up before this row's addr is recorded */
-            const uint64_t x = e->aux;
-            if (MS_LIKELY(x == 0)) {
-                *px++ = 0;
-            } else {
-                int64_t j = addr_find(s, x);
-                if (j >= 0) {
-                    px = vput(px, (((uint64_t)i - (uint64_t)j) << 1) | 1);
-                } else if (x < (1ULL << 63)) {
-                    px = vput(px, x << 1);
-                } else {
-                    *px++ = 1;
-                    px = vput(px, x);
-                }
-            }
-            if (a) {
-                ae->key = a;
-                ae->val = gen_hi | (uint32_t)i;
-            }
-            pkind[i] = e->kind;
-            pflags[i] = e->flags;
-        }
+        enc_addrs(s, ev, n, b0, b1, &pa, &px, &lit_prev);
         for (size_t i = b0; i < b1; i++) {
             const ms_event *e = &ev[i];
             if (MS_LIKELY(i + PREFETCH_AHEAD < n))
@@ -309,17 +381,30 @@ ms_error ms_enc_events(ms_buf *out, ms_ev_scratch *s, const ms_event *ev, size_t
                 h = (h + 1) & smask;
             }
             pi = vput2(pi, se->idx);
+            /* time: the delta predicted per site */
             const uint64_t t = e->time_ns;
-            const uint64_t dt = t - pt_prev;
+            const uint64_t dt = t - t_prev;
             pt = vput2(pt, ms_zigzag(dt - se->dt));
-            pt_prev = t;
+            t_prev = t;
             se->dt = dt;
-            ps = vput2(ps, ms_zigzag(e->size - se->size));
-            se->size = e->size;
-            pk = vput2(pk, ms_zigzag((uint64_t)e->stack - se->stack));
-            se->stack = e->stack;
             tmin = t < tmin ? t : tmin;
             tmax = t > tmax ? t : tmax;
+            /* size: the site's last, or the value itself */
+            const uint64_t sz = e->size;
+            if (MS_LIKELY(sz < (1ULL << 63))) {
+                ps = vput3(ps, sz == se->size ? 0 : (sz << 1) | 1);
+            } else if (sz == se->size) {
+                *ps++ = 0;
+            } else {
+                *ps++ = 2;
+                ps = vput(ps, sz);
+            }
+            se->size = sz;
+            pk = vput2(pk, stack_code(se, e->stack));
+            pkind[i] = e->kind ^ se->kind;
+            pflags[i] = e->flags ^ se->flags;
+            se->kind = e->kind;
+            se->flags = e->flags;
         }
     }
     s->col[C_TIME].len = (size_t)(pt - s->col[C_TIME].p);
@@ -352,170 +437,5 @@ ms_error ms_enc_events(ms_buf *out, ms_ev_scratch *s, const ms_event *ev, size_t
     RETURN_ERROR_IF(r != 0, MS_ERR_NOMEM);
     *t_first = tmin;
     *t_last = tmax;
-    return MS_OK;
-}
-
-#define MS_ALWAYS_INLINE inline __attribute__((always_inline))
-
-/* Checked varint read; the one-byte case is the fast path. Forced inline:
- * the decode loop calls it six times per row (perf: 1.4x faster). */
-static MS_ALWAYS_INLINE int vget(const uint8_t **pp, const uint8_t *end, uint64_t *v)
-{
-    const uint8_t *p = *pp;
-    if (MS_LIKELY(p < end && *p < 0x80)) {
-        *v = *p;
-        *pp = p + 1;
-        return 1;
-    }
-    uint64_t x = 0;
-    for (unsigned shift = 0; shift < 64; shift += 7) {
-        if (p >= end)
-            return 0;
-        uint8_t b = *p++;
-        if (shift == 63 && b > 1)
-            return 0; /* overflows 64 bits */
-        x |= (uint64_t)(b & 0x7f) << shift;
-        if (b < 0x80) {
-            *v = x;
-            *pp = p;
-            return 1;
-        }
-    }
-    return 0;
-}
-
-typedef struct {
-    const uint8_t *p;
-    const uint8_t *end;
-} col_t;
-
-/* Back reference or literal (see the column table at the top). */
-static MS_ALWAYS_INLINE int get_ref(const uint8_t **p, const uint8_t *end, const ms_event *ev,
-                                    uint64_t i, uint64_t *val, int *literal)
-{
-    uint64_t code;
-    if (!vget(p, end, &code))
-        return 0;
-    if (code & 1) {
-        uint64_t back = code >> 1;
-        if (back == 0) {
-            *literal = 0;
-            return vget(p, end, val);
-        }
-        if (back > i)
-            return 0;
-        *val = ev[i - back].addr;
-        *literal = 0;
-        return 1;
-    }
-    *val = code >> 1;
-    *literal = 1;
-    return 1;
-}
-
-ms_error ms_dec_events(const uint8_t *raw, size_t len, uint64_t items, ms_decoded *d)
-{
-    ms_mp m;
-    ms_mp_init(&m, raw, len);
-    uint32_t nf;
-    uint64_t enc, n;
-    FORWARD_IF_ERROR(ms_mp_array(&m, &nf));
-    RETURN_ERROR_IF(nf < EV_FIELDS, MS_ERR_PAYLOAD);
-    FORWARD_IF_ERROR(ms_mp_uint(&m, &enc));
-    RETURN_ERROR_IF(enc != EV_ENCODING, MS_ERR_PAYLOAD);
-    FORWARD_IF_ERROR(ms_mp_uint(&m, &n));
-    RETURN_ERROR_IF(n != items, MS_ERR_PAYLOAD);
-    col_t col[C_N];
-    for (int c = 0; c < C_N; c++) {
-        uint32_t bl;
-        FORWARD_IF_ERROR(ms_mp_bin(&m, 0, &col[c].p, &bl));
-        col[c].end = col[c].p + bl;
-    }
-    for (uint32_t i = EV_FIELDS; i < nf; i++)
-        FORWARD_IF_ERROR(ms_mp_skip(&m));
-    RETURN_ERROR_IF(m.p != m.end, MS_ERR_PAYLOAD);
-    /* n is bounded by real bytes before anything is allocated */
-    RETURN_ERROR_IF((uint64_t)(col[C_KIND].end - col[C_KIND].p) != n ||
-                        (uint64_t)(col[C_FLAGS].end - col[C_FLAGS].p) != n,
-                    MS_ERR_PAYLOAD);
-
-    uint64_t k;
-    RETURN_ERROR_IF(!vget(&col[C_DICT].p, col[C_DICT].end, &k), MS_ERR_PAYLOAD);
-    RETURN_ERROR_IF(k > (uint64_t)(col[C_DICT].end - col[C_DICT].p), MS_ERR_PAYLOAD);
-    /* per site: id, last size, last stack, last time delta */
-    uint64_t *dict = calloc((size_t)(k ? k : 1), 4 * sizeof *dict);
-    RETURN_ERROR_IF(!dict, MS_ERR_NOMEM);
-    uint64_t prev = 0;
-    for (uint64_t i = 0; i < k; i++) {
-        uint64_t z;
-        if (!vget(&col[C_DICT].p, col[C_DICT].end, &z)) {
-            free(dict);
-            return MS_ERR_PAYLOAD;
-        }
-        prev += ms_unzigzag(z);
-        dict[4 * i] = prev;
-    }
-    if (col[C_DICT].p != col[C_DICT].end) {
-        free(dict);
-        return MS_ERR_PAYLOAD;
-    }
-
-    ms_decoded_priv *p = d->internal_;
-    ms_event *ev = NULL;
-    d->count = (size_t)n;
-    if (n) {
-        ev = malloc((size_t)n * sizeof *ev);
-        if (!ev) {
-            free(dict);
-            return MS_ERR_NOMEM;
-        }
-        p->items = ev;
-        p->bytes += (size_t)n * sizeof *ev;
-        d->u.events = ev;
-    }
-    uint64_t t = 0, lit = 0;
-    const uint8_t *kind = col[C_KIND].p, *flags = col[C_FLAGS].p;
-    ms_error err = MS_OK;
-    for (uint64_t i = 0; i < n; i++) {
-        uint64_t zt, a, aux, zs, idx, zk;
-        int is_lit, aux_lit;
-        if (MS_UNLIKELY(!vget(&col[C_TIME].p, col[C_TIME].end, &zt) ||
-                        !get_ref(&col[C_ADDR].p, col[C_ADDR].end, ev, i, &a, &is_lit) ||
-                        !get_ref(&col[C_AUX].p, col[C_AUX].end, ev, i, &aux, &aux_lit) ||
-                        !vget(&col[C_IDX].p, col[C_IDX].end, &idx) || idx >= k ||
-                        !vget(&col[C_SIZE].p, col[C_SIZE].end, &zs) ||
-                        !vget(&col[C_STACK].p, col[C_STACK].end, &zk))) {
-            err = MS_ERR_PAYLOAD;
-            break;
-        }
-        if (is_lit) {
-            a = lit + ms_unzigzag(a);
-            lit = a;
-        }
-        uint64_t *ctx = &dict[4 * idx];
-        uint64_t stack = ctx[2] + ms_unzigzag(zk);
-        if (MS_UNLIKELY(stack > UINT32_MAX)) {
-            err = MS_ERR_PAYLOAD;
-            break;
-        }
-        ctx[3] += ms_unzigzag(zt);
-        t += ctx[3];
-        ctx[1] += ms_unzigzag(zs);
-        ctx[2] = stack;
-        ms_event *e = &ev[i];
-        e->time_ns = t;
-        e->addr = a;
-        e->aux = aux;
-        e->size = ctx[1];
-        e->site = ctx[0];
-        e->stack = (uint32_t)stack;
-        e->kind = kind[i];
-        e->flags = flags[i];
-        e->reserved = 0;
-    }
-    free(dict);
-    FORWARD_IF_ERROR(err);
-    for (int c = C_TIME; c <= C_STACK; c++)
-        RETURN_ERROR_IF(c != C_DICT && col[c].p != col[c].end, MS_ERR_PAYLOAD);
     return MS_OK;
 }

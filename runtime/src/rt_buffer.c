@@ -32,8 +32,18 @@ void rt_munmap(void *p, size_t len) {
         munmap(p, len);
 }
 
-/* Budget: every live thread's current buffer plus 32 in flight. */
-static size_t budget(void) { return (size_t)(q.threads > 0 ? q.threads : 1) + 32; }
+/* Budget: every live thread's current buffer plus the buffers in flight
+ * (queued or being written): 32 of up to 256 KiB, fewer of larger ones so
+ * that they hold about 8 MiB, never fewer than 8. @cap: slots per buffer
+ * (the count is rounded: a mapped buffer's cap includes its page rounding,
+ * and rt_buf_get and rt_buf_recycle must agree). */
+#define INFLIGHT_BYTES ((size_t)8 << 20)
+static size_t budget(uint32_t cap) {
+    size_t bytes = (size_t)(cap ? cap : 1) * sizeof(ms_event);
+    size_t inflight = (INFLIGHT_BYTES + bytes / 2) / bytes;
+    inflight = inflight > 32 ? 32 : inflight < 8 ? 8 : inflight;
+    return (size_t)(q.threads > 0 ? q.threads : 1) + inflight;
+}
 
 static rt_buf *map_buf(uint32_t cap) {
     size_t len = (sizeof(rt_buf) + 63) / 64 * 64 + (size_t)cap * sizeof(ms_event);
@@ -65,7 +75,7 @@ rt_buf *rt_buf_get(uint32_t cap) {
             *pp = b->next;
             break;
         }
-        if (q.nbufs < budget() || !__atomic_load_n(&rt_proc.writer_up, __ATOMIC_ACQUIRE)) {
+        if (q.nbufs < budget(cap) || !__atomic_load_n(&rt_proc.writer_up, __ATOMIC_ACQUIRE)) {
             q.nbufs++;
             pthread_mutex_unlock(&q.mu);
             b = map_buf(cap);
@@ -116,7 +126,7 @@ void rt_buf_recycle(rt_buf *b) {
         n = b->cap;
     memset(b->ev, 0, (size_t)n * sizeof(ms_event));
     pthread_mutex_lock(&q.mu);
-    if (q.nbufs > budget() + 8) {
+    if (q.nbufs > budget(b->cap) + 8) {
         /* shrink after a burst of threads */
         q.nbufs--;
         pthread_mutex_unlock(&q.mu);

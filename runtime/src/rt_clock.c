@@ -73,4 +73,10 @@ uint64_t rt_clock_to_ns(uint64_t ticks) {
     return (uint64_t)(((unsigned __int128)(ticks - origin_ticks) * mult_q32) >> 32);
 }
 
+uint64_t rt_clock_mono_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 uint64_t rt_clock_now_ns(void) { return rt_clock_to_ns(rt_clock_now()); }

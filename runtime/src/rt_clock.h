@@ -17,11 +17,9 @@
 
 extern int rt_clock_use_tsc __attribute__((visibility("hidden")));
 
-static inline uint64_t rt_clock_mono_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
+/*! rt_clock_mono_ns() : CLOCK_MONOTONIC in ns. Out of line: a timespec on
+ *  the twins' stacks would keep them from tail-calling glibc. */
+uint64_t rt_clock_mono_ns(void) __attribute__((visibility("hidden"), noinline));
 
 /*! rt_clock_now() : ticks now (RDTSC). For stamps taken *before* an
  *  operation (free, realloc's release, lifetime events): RDTSC executes no

@@ -21,6 +21,7 @@
 
 #include "memscope_abi.h"
 #include "msformat.h"
+#include "rt_stacktab.h"
 
 #define RT_EXPORT __attribute__((visibility("default")))
 #define RT_HIDDEN __attribute__((visibility("hidden")))
@@ -52,12 +53,13 @@ typedef struct rt_buf {
     size_t map_len;
 } rt_buf;
 
-/* Per-thread stack-id cache entry (ctx key -> stack id). */
+/* Per-thread stack-id cache entry (ctx key -> stack id, and the key's
+ * context record for successor prediction, rt_stacktab.h). */
 #define rt_cache_index(key) ((size_t)(((key) ^ ((key) >> 29)) & (RT_CACHE_SIZE - 1)))
 typedef struct {
     uint64_t key;
     uint32_t id;
-    uint32_t pad;
+    uint32_t rec;             /* context record reference, 0 = none */
 } rt_cache_ent;
 #define RT_CACHE_BITS 16 /* 1 MiB per thread, mapped lazily by the kernel */
 #define RT_CACHE_SIZE (1u << RT_CACHE_BITS)
@@ -97,6 +99,7 @@ typedef struct rt_tls {
     uint32_t state;           /* RT_TS_* */
     uint32_t tid;
     uint32_t in_slow;         /* inside rt_reserve_slow (a nested event is a drop) */
+    uint32_t ctx_cur;         /* context record (reference) of the last keyed event */
 } rt_tls;
 
 extern RT_TLS rt_tls rt_self RT_HIDDEN;
@@ -150,6 +153,10 @@ static inline __attribute__((always_inline)) ms_event *rt_reserve(void) {
     __asm__ volatile("xaddq %0, %1" : "+r"(e), "+m"(t->cur) : : "memory");
     if (RT_UNLIKELY(e >= t->limit))
         return rt_reserve_slow(e);
+    /* below a non-NULL limit the slot lies in the current buffer: telling
+     * the compiler saves the callers' NULL test on the fast path */
+    if (e == NULL)
+        __builtin_unreachable();
     return e;
 }
 
@@ -216,19 +223,57 @@ RT_HIDDEN uint32_t rt_stack_miss(uint64_t key, const void *ra) RT_NOINLINE;
 RT_HIDDEN uint32_t rt_stack_unwound(const void *ra) RT_NOINLINE;
 RT_HIDDEN extern uint32_t rt_stack_depth;
 
+/*! rt_ctx_seed_main() : root contexts (rt_pthread.c). Called by
+ *  __memscope_init_v1 with a module's first site: when that module is the
+ *  executable itself and the caller is the main thread before main (context
+ *  still 0), the main thread's __memscope_ctx gets a fixed non-zero seed, and
+ *  threads whose start routine lies in the executable's text get one per
+ *  start routine (the frames above main and above a start routine never
+ *  change, so events there need no unwind at every event). */
+RT_HIDDEN void rt_ctx_seed_main(const void *first_site);
+
+/*! rt_stack_key() : the context key of an event at @ra under context @ctx
+ *  (never 0). */
+static inline __attribute__((always_inline)) uint64_t rt_stack_key(uint64_t ctx,
+                                                                   const void *ra) {
+    return ((ctx * 0x9E3779B97F4A7C15ull) ^ (uint64_t)(uintptr_t)ra) | 1;
+}
+
+/*! rt_stack_cached() : levels (2) and (3) of rt_stack_id() for @key, after
+ *  a misprediction. A cache hit teaches the previous record its successor
+ *  only if it had none (rt_stacktab_learn_first); the table path always
+ *  does (rt_stack_miss). */
+static inline __attribute__((always_inline)) uint32_t rt_stack_cached(uint64_t key,
+                                                                      const void *ra) {
+    rt_tls *t = &rt_self;
+    const rt_cache_ent *c = &t->cache[rt_cache_index(key)];
+    if (RT_LIKELY(c->key == key)) {
+        rt_stacktab_learn_first(t->ctx_cur, c->rec);
+        t->ctx_cur = c->rec;
+        return c->id;
+    }
+    return rt_stack_miss(key, ra);
+}
+
 /*! rt_stack_id() : stack id of the current event in O(1) when the pass keeps a
  *  calling context; @ra is the twin's return address. Only after a successful
- *  rt_reserve() (the thread record exists). */
+ *  rt_reserve() (the thread record exists).
+ *  Three levels: (1) successor prediction: the context record that followed
+ *  the thread's previous context last time, prefetched one event ahead and
+ *  used only if its key equals this key (rt_stacktab_predict: needs no
+ *  thread record); (2) the per-thread cache; (3) the global key table, then
+ *  an unwind (rt_stack_miss, which also teaches the previous record its
+ *  successor). Every level maps a key to the id bound to that key, so a
+ *  misprediction costs time, never a wrong id. */
 static inline __attribute__((always_inline)) uint32_t rt_stack_id(const void *ra) {
     uint64_t ctx = __memscope_ctx;
     if (RT_UNLIKELY(ctx == 0))
         return rt_stack_unwound(ra);
-    uint64_t key = (ctx * 0x9E3779B97F4A7C15ull) ^ (uint64_t)(uintptr_t)ra;
-    key |= 1;
-    const rt_cache_ent *c = &rt_self.cache[rt_cache_index(key)];
-    if (RT_LIKELY(c->key == key))
-        return c->id;
-    return rt_stack_miss(key, ra);
+    uint64_t key = rt_stack_key(ctx, ra);
+    uint32_t id;
+    if (RT_LIKELY(rt_stacktab_predict(&rt_self.ctx_cur, key, &id)))
+        return id;
+    return rt_stack_cached(key, ra);
 }
 
 /* ---- helpers ----------------------------------------------------------------- */

@@ -56,6 +56,7 @@ RT_EXPORT void __memscope_init_v1(const memscope_site *start, const memscope_sit
     if (rt_sites_register(start, stop) != 0)
         rt_log("too many instrumented modules: sites of one are not recorded");
     rt_guard_leave(t);
+    rt_ctx_seed_main(start);
     rt_process_start();
 }
 

@@ -9,7 +9,10 @@
  *            grown by building a new table under the lock and publishing it
  *            with a release store. Old tables are kept (readers may still
  *            probe them), so all tables together are < 2x the last one.
- *   keys     the same scheme for context key -> id, slots {key, id}.
+ *   keys     the same scheme for context key -> id, slots {key, id, rec}.
+ *   ctxrecs  one record {key, id, next} per bound key (rt_stacktab.h,
+ *            "context records"): one MAP_NORESERVE reservation, so a
+ *            record reference is a plain byte offset and records never move.
  *   arena    bump allocator for frame arrays, 1 MiB mmap'ed chunks.
  * Writers serialise on one spin lock whose word holds the owner's
  * pthread_self(), so a re-entering signal handler is detected, not
@@ -35,6 +38,11 @@
 #define DEDUP_INITIAL 1024u
 #define KEYS_INITIAL 1024u
 #define DRAIN_BATCH 256u
+/* Record reservations tried in turn (virtual: pages are touched only as
+ * records are used, 16 bytes each). */
+#define CTXREC_MAX_LOG2 24u /* 16 M records, 256 MiB of address space; a
+                               reference (byte offset) stays below 2^28 */
+#define CTXREC_MIN_LOG2 16u
 
 typedef struct {
     uint64_t hash;
@@ -51,7 +59,7 @@ typedef struct {
 typedef struct {
     _Atomic uint64_t key;       /* 0 = empty (key 0 lives in key0_id) */
     _Atomic uint32_t id;
-    uint32_t reserved;
+    _Atomic uint32_t rec;       /* the key's context record, 0 = none */
 } st_keyslot;
 
 typedef struct {
@@ -67,6 +75,8 @@ typedef struct {
     _Atomic uint32_t key0_id;
     size_t dedup_used;          /* under lock */
     size_t keys_used;           /* under lock */
+    uint32_t ctx_used;          /* under lock: records 1 .. ctx_used-1 in use */
+                                /* (record r's reference is r * 16) */
     _Atomic(st_dedup *) dedup;
     _Atomic(st_keys *) keys;
     char *arena_cur;            /* under lock */
@@ -76,6 +86,12 @@ typedef struct {
 } st_state;
 
 static _Atomic(st_state *) g_state;
+
+/* Record 0 alone, until the records are reserved (read-only: never
+ * written, and no index but 0 exists before the reservation). */
+static const rt_ctxrec ctx_none;
+rt_ctxrec *rt_ctxrec_base = (rt_ctxrec *)&ctx_none;
+static uint32_t ctx_cap; /* records reserved; atomic access, 0 until then */
 
 /* ------------------------------------------------------------------------
  * Memory
@@ -103,6 +119,30 @@ static st_keys *keys_new(size_t cap)
     return k;
 }
 
+/* Reserves the record array once, before the state is published (so no
+ * record reference exists while rt_ctxrec_base is still the "none" array). A
+ * racing loser unmaps its own. Without a reservation (no address space)
+ * there is simply no prediction. */
+static void ctxrec_reserve(void)
+{
+    if (__atomic_load_n(&rt_ctxrec_base, __ATOMIC_ACQUIRE) != &ctx_none)
+        return;
+    for (unsigned lg = CTXREC_MAX_LOG2; lg >= CTXREC_MIN_LOG2; lg -= 2) {
+        size_t len = sizeof(rt_ctxrec) << lg;
+        void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (p == MAP_FAILED)
+            continue;
+        rt_ctxrec *expected = (rt_ctxrec *)&ctx_none;
+        if (__atomic_compare_exchange_n(&rt_ctxrec_base, &expected, (rt_ctxrec *)p, 0,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            __atomic_store_n(&ctx_cap, 1u << lg, __ATOMIC_RELEASE);
+        else
+            munmap(p, len);
+        return;
+    }
+}
+
 static st_state *state_get(void)
 {
     st_state *st = atomic_load_explicit(&g_state, memory_order_acquire);
@@ -124,6 +164,8 @@ static st_state *state_get(void)
     atomic_init(&fresh->next_id, 1);
     atomic_init(&fresh->dedup, d);
     atomic_init(&fresh->keys, k);
+    fresh->ctx_used = 1; /* record 0 is "none" */
+    ctxrec_reserve();
     st_state *expected = NULL;
     if (atomic_compare_exchange_strong_explicit(&g_state, &expected, fresh,
                                                 memory_order_acq_rel,
@@ -334,8 +376,9 @@ static uint64_t key_hash(uint64_t k)
     return k;
 }
 
-uint32_t rt_stacktab_lookup_key(uint64_t key)
+uint32_t rt_stacktab_lookup_ctx(uint64_t key, uint32_t *rec)
 {
+    *rec = 0;
     st_state *st = atomic_load_explicit(&g_state, memory_order_acquire);
     if (st == NULL)
         return 0;
@@ -345,46 +388,79 @@ uint32_t rt_stacktab_lookup_key(uint64_t key)
     for (uint64_t i = key_hash(key) & t->mask, probes = 0; probes <= t->mask;
          i = (i + 1) & t->mask, probes++) {
         uint64_t k = atomic_load_explicit(&t->slots[i].key, memory_order_acquire);
-        if (k == key)
+        if (k == key) {
+            *rec = atomic_load_explicit(&t->slots[i].rec, memory_order_relaxed);
             return atomic_load_explicit(&t->slots[i].id, memory_order_acquire);
+        }
         if (k == 0)
             return 0;
     }
     return 0;
 }
 
-/* Inserts or replaces in @t (which has room); under the lock. Returns 1 if
- * a new slot was used. */
-static int keys_put(st_keys *t, uint64_t key, uint32_t id)
+uint32_t rt_stacktab_lookup_key(uint64_t key)
+{
+    uint32_t rec;
+    return rt_stacktab_lookup_ctx(key, &rec);
+}
+
+/* A new record for @key bound to @id; under the lock. Returns its
+ * reference, 0 when the reservation is full (the key simply gets no
+ * prediction). */
+static uint32_t ctxrec_new(st_state *st, uint64_t key, uint32_t id)
+{
+    if (st->ctx_used >= __atomic_load_n(&ctx_cap, __ATOMIC_ACQUIRE))
+        return 0;
+    uint32_t r = st->ctx_used++;
+    rt_ctxrec *c = &__atomic_load_n(&rt_ctxrec_base, __ATOMIC_ACQUIRE)[r];
+    _Static_assert(sizeof(rt_ctxrec) == 16, "record references are r * 16");
+    __atomic_store_n(&c->id, id, __ATOMIC_RELAXED);
+    __atomic_store_n(&c->next, 0, __ATOMIC_RELAXED);
+    /* the key last: the record is complete before anyone can match it */
+    __atomic_store_n(&c->key, key, __ATOMIC_RELEASE);
+    return r * (uint32_t)sizeof(rt_ctxrec);
+}
+
+/* Inserts or replaces in @t (which has room); under the lock. *@rec is the
+ * existing key's record (out), or the new key's: made here when @mk is not
+ * NULL, else given (in, when a grown table is refilled). Returns 1 if a new
+ * slot was used. */
+static int keys_put(st_keys *t, uint64_t key, uint32_t id, uint32_t *rec, st_state *mk)
 {
     for (uint64_t i = key_hash(key) & t->mask;; i = (i + 1) & t->mask) {
         uint64_t k = atomic_load_explicit(&t->slots[i].key, memory_order_relaxed);
         if (k == key) {
             atomic_store_explicit(&t->slots[i].id, id, memory_order_release);
+            *rec = atomic_load_explicit(&t->slots[i].rec, memory_order_relaxed);
             return 0;
         }
         if (k == 0) {
-            /* id first, then the key that makes the slot visible. */
+            /* the record complete, then id and record, then the key that
+             * makes the slot visible */
+            if (mk != NULL)
+                *rec = ctxrec_new(mk, key, id);
             atomic_store_explicit(&t->slots[i].id, id, memory_order_relaxed);
+            atomic_store_explicit(&t->slots[i].rec, *rec, memory_order_relaxed);
             atomic_store_explicit(&t->slots[i].key, key, memory_order_release);
             return 1;
         }
     }
 }
 
-void rt_stacktab_bind_key(uint64_t key, uint32_t id)
+uint32_t rt_stacktab_bind_ctx(uint64_t key, uint32_t id)
 {
     if (id == 0)
-        return;
+        return 0;
     st_state *st = state_get();
     if (st == NULL)
-        return;
+        return 0;
     if (key == 0) {
         atomic_store_explicit(&st->key0_id, id, memory_order_release);
-        return;
+        return 0;
     }
     if (!lock_take(st))
-        return;
+        return 0;
+    uint32_t rec = 0;
     st_keys *t = atomic_load_explicit(&st->keys, memory_order_relaxed);
     if ((st->keys_used + 1) * 2 > t->mask + 1) {
         st_keys *bigger = keys_new((t->mask + 1) * 2);
@@ -392,15 +468,29 @@ void rt_stacktab_bind_key(uint64_t key, uint32_t id)
             goto out;
         for (uint64_t i = 0; i <= t->mask; i++) {
             uint64_t k = atomic_load_explicit(&t->slots[i].key, memory_order_relaxed);
-            if (k != 0)
-                keys_put(bigger, k, atomic_load_explicit(&t->slots[i].id, memory_order_relaxed));
+            if (k != 0) {
+                uint32_t r = atomic_load_explicit(&t->slots[i].rec, memory_order_relaxed);
+                keys_put(bigger, k, atomic_load_explicit(&t->slots[i].id, memory_order_relaxed),
+                         &r, NULL);
+            }
         }
         atomic_store_explicit(&st->keys, bigger, memory_order_release);
         t = bigger;
     }
-    st->keys_used += (size_t)keys_put(t, key, id);
+    if (keys_put(t, key, id, &rec, st)) {
+        st->keys_used++;
+    } else if (rec != 0) {
+        /* a rebind: the record follows */
+        __atomic_store_n(&rt_ctxrec_at(rec)->id, id, __ATOMIC_RELAXED);
+    }
 out:
     lock_release(st);
+    return rec;
+}
+
+void rt_stacktab_bind_key(uint64_t key, uint32_t id)
+{
+    (void)rt_stacktab_bind_ctx(key, id);
 }
 
 /* ------------------------------------------------------------------------

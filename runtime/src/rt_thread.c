@@ -351,13 +351,14 @@ static inline rt_cache_ent *cache_slot(uint64_t key) {
 }
 
 /* key 0 first: a signal handler never sees a new id under an old key */
-static inline void cache_store(uint64_t key, uint32_t id) {
+static inline void cache_store(uint64_t key, uint32_t id, uint32_t rec) {
     if (rt_self.state == RT_TS_DEAD || !id)
         return; /* the dead threads' cache is shared and never written */
     rt_cache_ent *c = cache_slot(key);
     c->key = 0;
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
     c->id = id;
+    c->rec = rec;
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
     c->key = key;
 }
@@ -396,19 +397,27 @@ uint32_t rt_stack_unwound(const void *ra) {
     if (c->key == h)
         return c->id;
     uint32_t id = rt_stacktab_intern(frames, (uint32_t)n);
-    cache_store(h, id);
+    cache_store(h, id, 0);
     return id;
 }
 
+/* Neither predicted nor cached: the global table, else an unwind. This is
+ * where successors are (re)learnt; a transition the per-thread cache serves
+ * costs little, and relearning there would write shared records at every
+ * misprediction of an irregular sequence (rt_stack_cached only fills in a
+ * record's first successor). */
 uint32_t rt_stack_miss(uint64_t key, const void *ra) {
-    uint32_t id = rt_stacktab_lookup_key(key);
+    uint32_t rec = 0;
+    uint32_t id = rt_stacktab_lookup_ctx(key, &rec);
     if (!id) {
         uint64_t frames[RT_MAX_DEPTH + 8];
         size_t n = unwind(ra, frames);
         id = rt_stacktab_intern(frames, (uint32_t)n);
         if (id && rt_self.state != RT_TS_DEAD)
-            rt_stacktab_bind_key(key, id);
+            rec = rt_stacktab_bind_ctx(key, id);
     }
-    cache_store(key, id);
+    cache_store(key, id, rec);
+    rt_stacktab_learn(rt_self.ctx_cur, rec);
+    rt_self.ctx_cur = rec;
     return id;
 }

@@ -167,23 +167,63 @@ static void sort_by_time(ms_event *ev, size_t n) {
     }
 }
 
-#define LIVE_PREFETCH_AHEAD 8 /* events: covers one DRAM miss per event */
+/* Events ahead whose live-map slot is prefetched: every probe of a large map
+ * is a DRAM (and TLB) miss; 32 in flight overlap them (bench_livemap on a
+ * bintree trace: 8 ahead 8.7-11.9 ns per operation, 16 ahead 7.8-9.0, 32
+ * ahead 7.0-7.7; docs/perf/runtime-writer.md). */
+#define LIVE_PREFETCH_AHEAD 32
 
-/* Convert, update the live map and statistics, write one chunk. Drops
- * unpublished slots (kind 0). The live map's slot for the event 8 ahead is
- * prefetched: on large maps every probe is a DRAM miss, now overlapped. */
-static void write_events(ms_event *ev, size_t n, uint32_t tid) {
+/* A slot reserved but not yet published: its owner was interrupted between
+ * reservation and publication (a signal handler filled the buffer and
+ * handed it off). Wait a little for the owner to finish it, so the slot is
+ * neither lost nor written after the buffer is recycled; *@waited_us is the
+ * wait already spent on this buffer (200 ms at most in all).
+ * @return the slot's kind, 0 if it is still unpublished. */
+static __attribute__((noinline)) uint8_t wait_published(ms_event *e, unsigned *waited_us) {
+    uint8_t kind;
+    while (!(kind = __atomic_load_n(&e->kind, __ATOMIC_ACQUIRE)) && *waited_us < 200000) {
+        struct timespec ts = {0, 50000};
+        nanosleep(&ts, NULL);
+        *waited_us += 50;
+    }
+    return kind;
+}
+
+/* Prefetch the live-map slots event *@e will touch: its address (ALLOC,
+ * FREE, REALLOC, CUSTOM_*, or a slot not yet published) and a REALLOC's old
+ * block; scope exits, escapes, destructor marks, names and phases touch no
+ * slot. Relaxed loads: the slot may still be written by its owner (a stale
+ * value only wastes the hint). */
+static inline void prefetch_live(const ms_event *e) {
+    uint8_t kind = __atomic_load_n(&e->kind, __ATOMIC_RELAXED);
+    if (kind > MS_EV_REALLOC && kind < MS_EV_CUSTOM_ALLOC)
+        return;
+    rt_livemap_prefetch(W.live, __atomic_load_n(&e->addr, __ATOMIC_RELAXED));
+    if (kind == MS_EV_REALLOC) {
+        uint64_t aux = __atomic_load_n(&e->aux, __ATOMIC_RELAXED);
+        if (aux)
+            rt_livemap_prefetch(W.live, aux);
+    }
+}
+
+/* Convert, update the live map and statistics, write one chunk. With
+ * @wait, an unpublished slot (kind 0) is waited for (wait_published), in the
+ * same pass that reads the events (a separate pass over the buffer cost a
+ * cache miss per line before this one); slots still unpublished are
+ * dropped. The live map's slot for the event LIVE_PREFETCH_AHEAD ahead is
+ * prefetched. */
+static void write_events(ms_event *ev, size_t n, uint32_t tid, int wait) {
     size_t k = 0;
+    unsigned waited_us = 0;
     for (size_t i = 0; i < n; i++) {
         ms_event *e = &ev[i];
         /* compaction only writes below i: slot i + AHEAD is intact; it may be
-         * a slot still unpublished after wait_published's timeout, hence the
+         * a slot not yet published (waited for when reached), hence the
          * atomic load (a stale address only wastes the hint) */
         if (i + LIVE_PREFETCH_AHEAD < n)
-            rt_livemap_prefetch(W.live, __atomic_load_n(&ev[i + LIVE_PREFETCH_AHEAD].addr,
-                                                        __ATOMIC_RELAXED));
+            prefetch_live(&ev[i + LIVE_PREFETCH_AHEAD]);
         uint8_t kind = __atomic_load_n(&e->kind, __ATOMIC_ACQUIRE);
-        if (kind == 0)
+        if (__builtin_expect(kind == 0, 0) && (!wait || !(kind = wait_published(e, &waited_us))))
             continue;
         uint64_t t = e->time_ns;
         e->time_ns = rt_clock_to_ns(t);
@@ -264,26 +304,10 @@ static void write_events(ms_event *ev, size_t n, uint32_t tid) {
     W.n_chunks++;
 }
 
-/* A slot reserved but not yet published: its owner was interrupted between
- * reservation and publication (a signal handler filled the buffer and
- * handed it off). Wait a little for the owner to finish it, so the slot is
- * neither lost nor written after the buffer is recycled. */
-static void wait_published(rt_buf *b, uint32_t from, uint32_t to) {
-    unsigned waited_us = 0;
-    for (uint32_t i = from; i < to; i++)
-        while (!__atomic_load_n(&b->ev[i].kind, __ATOMIC_ACQUIRE) && waited_us < 200000) {
-            struct timespec ts = {0, 50000};
-            nanosleep(&ts, NULL);
-            waited_us += 50;
-        }
-}
-
 static void write_buffer(rt_buf *b) {
     uint32_t used = b->used > b->cap ? b->cap : b->used;
     if (used > b->flushed)
-        wait_published(b, b->flushed, used);
-    if (used > b->flushed)
-        write_events(b->ev + b->flushed, used - b->flushed, b->tid);
+        write_events(b->ev + b->flushed, used - b->flushed, b->tid, 1);
     b->flushed = used;
     if (b->final && b->owner) {
         add_thread(b->owner, 1, b->owner->name);
@@ -300,7 +324,7 @@ static void sweep_cb(void *u, rt_buf *b, rt_thread *rec) {
     while (i < cap && __atomic_load_n(&b->ev[i].kind, __ATOMIC_ACQUIRE) != 0)
         i++;
     if (i > b->flushed) {
-        write_events(b->ev + b->flushed, i - b->flushed, b->tid);
+        write_events(b->ev + b->flushed, i - b->flushed, b->tid, 0);
         b->flushed = i;
     }
 }

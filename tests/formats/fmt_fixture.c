@@ -20,8 +20,65 @@ static uint64_t rng_next(uint64_t *s)
     return z ^ (z >> 31);
 }
 
+void fx_events_coded(ms_event *ev, size_t n, uint32_t seed)
+{
+    uint64_t s = seed * 7919u + 3, ticks = 1000, heap = 0x7f0000100000ULL;
+    uint32_t series[3] = {100, 5000, 90000}, last = 0;
+    uint64_t live[16] = {0};
+    for (size_t i = 0; i < n; i++) {
+        uint64_t r = rng_next(&s);
+        ms_event *e = &ev[i];
+        memset(e, 0, sizeof *e);
+        ticks += 1 + (r & 3);
+        e->time_ns = ticks * 10037 / 1000; /* steps of 10 or 11 ns */
+        unsigned slot = (unsigned)(r >> 4) & 15, which = (unsigned)(r >> 8) % 3;
+        switch ((r >> 12) % 8) {
+        case 0:
+            e->stack = last; /* a repeat */
+            break;
+        case 1:
+            e->stack = (r >> 16) % 64 == 0 ? UINT32_MAX : series[which];
+            break;
+        case 2:
+            e->stack = last == UINT32_MAX ? 0 : (uint32_t)(r >> 20) % 70000;
+            break;
+        default:
+            e->stack = series[which]++;
+        }
+        last = e->stack;
+        if ((r >> 56) % 128 == 0) { /* escapes: a far unaligned addr, a size >= 2^63 */
+            e->kind = MS_EV_CUSTOM_ALLOC;
+            e->site = 0x401080;
+            e->addr = 0x8000000000000001ULL + i;
+            e->size = UINT64_MAX - (r & 3);
+        } else if (live[slot] && (r >> 24) % 3 == 0) {
+            e->kind = MS_EV_FREE;
+            e->site = 0x401000;
+            e->addr = live[slot];
+            live[slot] = 0;
+        } else if (live[slot] && (r >> 24) % 7 == 1) {
+            e->kind = MS_EV_REALLOC;
+            e->site = 0x401040;
+            e->aux = live[slot];
+            e->size = 64 + ((r >> 28) & 0xff);
+            e->addr = live[slot] = heap += 96;
+        } else {
+            e->kind = (r >> 32) % 50 ? MS_EV_ALLOC : MS_EV_CUSTOM_ALLOC;
+            e->site = 0x401080;
+            e->size = (r >> 36) % 4 ? 16 : 8 + ((r >> 40) & 0x3ff);
+            e->flags = (r >> 50) % 9 ? 0 : MS_EVF_ZEROED;
+            heap += 32 + ((r >> 44) % 16 == 0 ? 8 : 0); /* now and then unaligned */
+            e->addr = live[slot] = heap;
+        }
+    }
+}
+
 void fx_events(ms_event *ev, size_t n, uint32_t seed)
 {
+    if (seed & FX_SEED_CODED) {
+        fx_events_coded(ev, n, seed & ~FX_SEED_CODED);
+        return;
+    }
     uint64_t s = seed * 7919u + 1;
     uint64_t t = 1000 + seed;
     uint64_t heap = 0x5555555a0000ULL + ((uint64_t)(seed % 8) << 24);

@@ -20,8 +20,20 @@ typedef struct {
 } fx_spec;
 
 /*! fx_events() : a realistic stream: rising times, clustered addresses,
- *  sizes skewed small, ~300 sites, frees of earlier blocks. */
+ *  sizes skewed small, ~300 sites, frees of earlier blocks. A seed with
+ *  FX_SEED_CODED set gives the structured stream of fx_events_coded(). */
 void fx_events(ms_event *ev, size_t n, uint32_t seed);
+
+#define FX_SEED_CODED 0x80000000u
+/*! fx_events_coded() : a stream that reaches every code of events
+ *  encoding 2 (docs/FORMAT.md 7.10): three sites, stacks in three
+ *  interleaved runs of consecutive ids plus repeats, 2^32-1 followed by 0,
+ *  sizes repeated and not, 16-aligned and unaligned addresses, frees and
+ *  reallocs of recent blocks, kinds and flags changing per site now and
+ *  then, rare escapes (a far unaligned address, sizes >= 2^63), and a clock
+ *  in ~10.04 ns steps (as the TSC converted to ns reads on the reference
+ *  VM). */
+void fx_events_coded(ms_event *ev, size_t n, uint32_t seed);
 
 /*! fx_add() : generate the records of @s and append them as one chunk. */
 ms_error fx_add(ms_writer *w, const fx_spec *s);

@@ -190,14 +190,10 @@ def unzz(z):
     return ((z >> 1) ^ (-(z & 1))) & M64
 
 
-def events(v, items):
-    if not isinstance(v, list) or len(v) < 11 or v[0] != 1 or v[1] != items:
-        raise Bad("events header")
-    n = v[1]
-    time, addr, aux, size, dct, idx, stack, kind, flags = v[2:11]
-    if len(kind) != n or len(flags) != n:
-        raise Bad("kind/flags")
-    dct = varints(dct)
+def site_dict(col):
+    dct = varints(col)
+    if not dct:
+        raise Bad("dict")
     k = dct[0]
     if len(dct) != k + 1:
         raise Bad("dict")
@@ -205,42 +201,135 @@ def events(v, items):
     for z in dct[1:]:
         prev = (prev + unzz(z)) & M64
         sites.append(prev)
+    return sites
+
+
+def aux_value(code, X, out, i):
+    """The aux column, the same in both encodings."""
+    if code & 1:
+        b = code >> 1
+        if b == 0:
+            return next(X)
+        if b > i:
+            raise Bad("back reference")
+        return out[i - b][1]
+    return code >> 1
+
+
+def events(v, items):
+    if not isinstance(v, list) or len(v) < 11 or v[1] != items:
+        raise Bad("events header")
+    if v[0] == 1:
+        return events1(v, items)
+    if v[0] == 2:
+        return events2(v, items)
+    raise Bad("events encoding")
+
+
+def events2(v, items):
+    n = v[1]
+    time, addr, aux, size, dct, idx, stack, kind, flags = v[2:11]
+    if len(kind) != n or len(flags) != n:
+        raise Bad("kind/flags")
+    sites = site_dict(dct)
+    k = len(sites)
+    T, A, X, S, I, K = (iter(varints(c)) for c in (time, addr, aux, size, idx, stack))
+    # per site: dt, size, kind, flags, recent stacks
+    ctx = [{"dt": 0, "size": 0, "kind": 0, "flags": 0, "m": [0, 0, 0, 0]} for _ in range(k)]
+    t = lit = 0
+    out = []
+    try:
+        for i in range(n):
+            j = next(I)
+            if j >= k:
+                raise Bad("site index")
+            c = ctx[j]
+            c["dt"] = (c["dt"] + unzz(next(T))) & M64
+            t = (t + c["dt"]) & M64
+            code = next(A)
+            if code & 1:
+                b = code >> 1
+                if b == 0:
+                    a = next(A)
+                elif b > i:
+                    raise Bad("back reference")
+                else:
+                    a = out[i - b][1]
+            else:
+                d = unzz(code >> 2)
+                if code & 2:
+                    d = (d * 16) & M64
+                lit = (lit + d) & M64
+                a = lit
+            x = aux_value(next(X), X, out, i)
+            code = next(S)
+            if code & 1:
+                c["size"] = code >> 1
+            elif code == 2:
+                c["size"] = next(S)
+            elif code != 0:
+                raise Bad("size code")
+            code = next(K)
+            m = c["m"]
+            if code < 8:
+                h = code >> 1
+                st = m[h] + (code & 1)
+            else:
+                h = 3
+                st = (m[0] + unzz(code - 8)) & M64
+            if st > 0xFFFFFFFF:
+                raise Bad("stack")
+            c["m"] = [st] + m[:h] + m[h + 1:]
+            c["kind"] ^= kind[i]
+            c["flags"] ^= flags[i]
+            out.append((t, a, x, c["size"], sites[j], st, c["kind"], c["flags"]))
+    except StopIteration:
+        raise Bad("short column")
+    for it in (T, A, X, S, I, K):
+        if next(it, None) is not None:
+            raise Bad("leftover column bytes")
+    return ["ev %d %d %d %d %d %d %d %d" % e for e in out]
+
+
+def events1(v, items):
+    n = v[1]
+    time, addr, aux, size, dct, idx, stack, kind, flags = v[2:11]
+    if len(kind) != n or len(flags) != n:
+        raise Bad("kind/flags")
+    sites = site_dict(dct)
+    k = len(sites)
     T, A, X, S, I, K = (iter(varints(c)) for c in (time, addr, aux, size, idx, stack))
     ctx = [[0, 0, 0] for _ in range(k)]  # size, stack, dt
     t = lit = 0
     out = []
-    for i in range(n):
-        j = next(I)
-        if j >= k:
-            raise Bad("site index")
-        c = ctx[j]
-        c[2] = (c[2] + unzz(next(T))) & M64
-        t = (t + c[2]) & M64
-
-        def ref(code, literal):
+    try:
+        for i in range(n):
+            j = next(I)
+            if j >= k:
+                raise Bad("site index")
+            c = ctx[j]
+            c[2] = (c[2] + unzz(next(T))) & M64
+            t = (t + c[2]) & M64
+            code = next(A)
             if code & 1:
                 b = code >> 1
                 if b == 0:
-                    return next(it_of[literal]), None
-                if b > i:
+                    a = next(A)
+                elif b > i:
                     raise Bad("back reference")
-                return out[i - b][1], None
-            return None, code >> 1
-        it_of = {True: A, False: X}
-        code = next(A)
-        a, lv = ref(code, True)
-        if a is None:
-            a = (lit + unzz(lv)) & M64
-            lit = a
-        code = next(X)
-        x, xv = ref(code, False)
-        if x is None:
-            x = xv
-        c[0] = (c[0] + unzz(next(S))) & M64
-        c[1] = (c[1] + unzz(next(K))) & M64
-        if c[1] > 0xFFFFFFFF:
-            raise Bad("stack")
-        out.append((t, a, x, c[0], sites[j], c[1], kind[i], flags[i]))
+                else:
+                    a = out[i - b][1]
+            else:
+                a = (lit + unzz(code >> 1)) & M64
+                lit = a
+            x = aux_value(next(X), X, out, i)
+            c[0] = (c[0] + unzz(next(S))) & M64
+            c[1] = (c[1] + unzz(next(K))) & M64
+            if c[1] > 0xFFFFFFFF:
+                raise Bad("stack")
+            out.append((t, a, x, c[0], sites[j], c[1], kind[i], flags[i]))
+    except StopIteration:
+        raise Bad("short column")
     for it in (T, A, X, S, I, K):
         if next(it, None) is not None:
             raise Bad("leftover column bytes")

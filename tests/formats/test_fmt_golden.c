@@ -1,9 +1,11 @@
 /*
  * test_fmt_golden.c - format stability: golden/v1-small.ms was written by
- * format version 1 (zstd, every chunk type) and must keep reading to the
- * same content, through both readers. Regenerate only for a new format
- * version, never to make this test pass:
- *     test_fmt_golden --write tests/formats/golden/v1-small.ms
+ * format version 1 with events encoding 1 (zstd, every chunk type), and
+ * golden/v1-events2.ms by the same version with events encoding 2 (plus a
+ * chunk that reaches every code of encoding 2). Both must keep reading to
+ * the same content, through both readers. Regenerate only for a new format
+ * version or events encoding (as a new file), never to make this test pass:
+ *     test_fmt_golden --write tests/formats/golden/v1-events2.ms
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,13 +31,59 @@ static size_t golden_specs(fx_spec *s)
     return n;
 }
 
+/* The events encoding of every events chunk of @path must be @enc. */
+static void check_events_encoding(const char *path, unsigned enc)
+{
+    ms_reader *r;
+    assert_int_equal(ms_reader_open(path, &r), MS_OK);
+    size_t seen = 0;
+    for (size_t i = 0; i < ms_reader_chunk_count(r); i++) {
+        if (ms_reader_chunk(r, i)->type != MS_CHUNK_EVENTS)
+            continue;
+        void *raw;
+        size_t len;
+        assert_int_equal(ms_reader_raw(r, i, &raw, &len), MS_OK);
+        assert_true(len > 2);
+        assert_int_equal(((const uint8_t *)raw)[1], enc); /* [encoding, ...] */
+        free(raw);
+        seen++;
+    }
+    assert_true(seen > 0);
+    ms_reader_close(r);
+}
+
+/* Encoding 2's golden: the v1 specs plus a stream reaching every code. */
+static size_t golden2_specs(fx_spec *s)
+{
+    size_t n = golden_specs(s);
+    s[n++] = (fx_spec){MS_CHUNK_EVENTS, 3, 3000, FX_SEED_CODED | 5};
+    return n;
+}
+
+static void check_golden(const char *path, const fx_spec *specs, size_t n);
+
 static void test_golden_v1(void **state)
 {
     (void)state;
     fx_spec specs[16];
     size_t n = golden_specs(specs);
+    check_golden(MS_GOLDEN_DIR "/v1-small.ms", specs, n);
+    check_events_encoding(MS_GOLDEN_DIR "/v1-small.ms", 1);
+}
+
+static void test_golden_events2(void **state)
+{
+    (void)state;
+    fx_spec specs[16];
+    size_t n = golden2_specs(specs);
+    check_golden(MS_GOLDEN_DIR "/v1-events2.ms", specs, n);
+    check_events_encoding(MS_GOLDEN_DIR "/v1-events2.ms", 2);
+}
+
+static void check_golden(const char *path, const fx_spec *specs, size_t n)
+{
     ms_reader *r;
-    assert_int_equal(ms_reader_open(MS_GOLDEN_DIR "/v1-small.ms", &r), MS_OK);
+    assert_int_equal(ms_reader_open(path, &r), MS_OK);
     const ms_header_info *h = ms_reader_header(r);
     assert_int_equal(h->version, 1);
     assert_int_equal(h->pid, 4242);
@@ -61,7 +109,7 @@ static void test_golden_v1(void **state)
     ms_reader_close(r);
 
     ms_stream *s;
-    assert_int_equal(ms_stream_open(MS_GOLDEN_DIR "/v1-small.ms", &s), MS_OK);
+    assert_int_equal(ms_stream_open(path, &s), MS_OK);
     ms_chunk_info info;
     size_t k = 0;
     ms_error e;
@@ -120,13 +168,14 @@ int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "--write") == 0) {
         fx_spec specs[16];
-        size_t n = golden_specs(specs);
+        size_t n = golden2_specs(specs);
         ms_error e = fx_write_file(argv[2], MS_CODEC_ZSTD, 0, specs, n, 0);
         fprintf(stderr, "%s: %s\n", argv[2], ms_error_name(e));
         return e == MS_OK ? 0 : 1;
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_golden_v1),
+        cmocka_unit_test(test_golden_events2),
         cmocka_unit_test(test_golden_damaged),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

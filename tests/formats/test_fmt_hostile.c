@@ -251,8 +251,115 @@ static void test_events_columns(void **state)
     expect_decode(MS_CHUNK_EVENTS, q, n, 2, MS_ERR_PAYLOAD);
     /* unknown column encoding */
     memcpy(q, p, n);
-    q[1] = 0x02;
+    q[1] = 0x03;
     expect_decode(MS_CHUNK_EVENTS, q, n, 2, MS_ERR_PAYLOAD);
+}
+
+/* Events encoding 2 (docs/FORMAT.md 7.10), columns given as byte strings. */
+typedef struct {
+    const uint8_t *b;
+    size_t n;
+} col_bytes;
+
+static size_t ev2_payload(uint8_t *p, const col_bytes c[9], unsigned fields)
+{
+    size_t n = 0;
+    p[n++] = (uint8_t)(0x90 | fields);
+    p[n++] = 0x02; /* encoding */
+    p[n++] = 0x02; /* n */
+    for (unsigned k = 0; k + 2 < fields; k++) {
+        p[n++] = 0xc4;
+        p[n++] = (uint8_t)c[k].n;
+        memcpy(p + n, c[k].b, c[k].n);
+        n += c[k].n;
+    }
+    return n;
+}
+
+static void test_events_encoding2(void **state)
+{
+    (void)state;
+    /* row 0: t 25, addr 64 (aligned literal), size 16, stack 7 (not in the
+     * list), ALLOC, flags 4; row 1: t 47, addr 67 (unaligned literal +3),
+     * size 16 (the site's last), stack 8 (m[0] + 1), FREE, flags 4
+     * (unchanged: 0) */
+    static const uint8_t time[] = {0x32, 0x05};
+    static const uint8_t addr[] = {0x22, 0x18}, aux[] = {0x00, 0x00};
+    static const uint8_t size[] = {0x21, 0x00}, dict[] = {0x01, 0x0a}, idx[] = {0x00, 0x00};
+    static const uint8_t stack[] = {0x16, 0x01}, kind[] = {0x01, 0x03}, flags[] = {0x04, 0x00};
+    col_bytes c[9] = {{time, 2}, {addr, 2},  {aux, 2},  {size, 2}, {dict, 2},
+                      {idx, 2},  {stack, 2}, {kind, 2}, {flags, 2}};
+    uint8_t p[96];
+    size_t n = ev2_payload(p, c, 11);
+    ms_decoded *d;
+    assert_int_equal(ms_decode_payload(MS_CHUNK_EVENTS, p, n, 2, &d), MS_OK);
+    const ms_event *e = d->u.events;
+    assert_int_equal(e[0].time_ns, 25);
+    assert_int_equal(e[1].time_ns, 47);
+    assert_int_equal(e[0].addr, 64);
+    assert_int_equal(e[1].addr, 67);
+    assert_int_equal(e[0].size, 16);
+    assert_int_equal(e[1].size, 16);
+    assert_int_equal(e[0].stack, 7);
+    assert_int_equal(e[1].stack, 8);
+    assert_int_equal(e[0].kind, MS_EV_ALLOC);
+    assert_int_equal(e[1].kind, MS_EV_FREE);
+    assert_int_equal(e[0].flags, 4);
+    assert_int_equal(e[1].flags, 4);
+    assert_int_equal(e[1].site, 5);
+    ms_decoded_free(d);
+
+    /* a size code that is even and not 0 or 2 */
+    static const uint8_t size_bad[] = {0x21, 0x04};
+    col_bytes cb[9];
+    memcpy(cb, c, sizeof cb);
+    cb[3] = (col_bytes){size_bad, 2};
+    n = ev2_payload(p, cb, 11);
+    expect_decode(MS_CHUNK_EVENTS, p, n, 2, MS_ERR_PAYLOAD);
+    /* the size escape: code 2, then the raw value */
+    static const uint8_t size_esc[] = {0x21, 0x02, 0x05};
+    cb[3] = (col_bytes){size_esc, 3};
+    n = ev2_payload(p, cb, 11);
+    assert_int_equal(ms_decode_payload(MS_CHUNK_EVENTS, p, n, 2, &d), MS_OK);
+    assert_int_equal(d->u.events[1].size, 5);
+    ms_decoded_free(d);
+    /* stack 2^32-1, then "m[0] + 1" = 2^32: beyond a stack id */
+    static const uint8_t stack_big[] = {0x86, 0x80, 0x80, 0x80, 0x20, 0x01};
+    memcpy(cb, c, sizeof cb);
+    cb[6] = (col_bytes){stack_big, 6};
+    n = ev2_payload(p, cb, 11);
+    expect_decode(MS_CHUNK_EVENTS, p, n, 2, MS_ERR_PAYLOAD);
+    /* ... while stack 2^32-1 then "m[0]" (code 0) is fine */
+    static const uint8_t stack_max[] = {0x86, 0x80, 0x80, 0x80, 0x20, 0x00};
+    cb[6] = (col_bytes){stack_max, 6};
+    n = ev2_payload(p, cb, 11);
+    assert_int_equal(ms_decode_payload(MS_CHUNK_EVENTS, p, n, 2, &d), MS_OK);
+    assert_int_equal(d->u.events[1].stack, UINT32_MAX);
+    ms_decoded_free(d);
+    /* a back reference before the first row */
+    static const uint8_t addr_bad[] = {0x03, 0x18};
+    memcpy(cb, c, sizeof cb);
+    cb[1] = (col_bytes){addr_bad, 2};
+    n = ev2_payload(p, cb, 11);
+    expect_decode(MS_CHUNK_EVENTS, p, n, 2, MS_ERR_PAYLOAD);
+    /* a leftover byte in the stack column */
+    static const uint8_t stack_long[] = {0x16, 0x01, 0x00};
+    memcpy(cb, c, sizeof cb);
+    cb[6] = (col_bytes){stack_long, 3};
+    n = ev2_payload(p, cb, 11);
+    expect_decode(MS_CHUNK_EVENTS, p, n, 2, MS_ERR_PAYLOAD);
+    /* 10 elements: without the flags column */
+    n = ev2_payload(p, c, 10);
+    expect_decode(MS_CHUNK_EVENTS, p, n, 2, MS_ERR_PAYLOAD);
+    /* the same bytes as encoding 1 read differently: the encoding selects
+     * the model (stack: zigzag deltas 11, -1 instead of the list codes) */
+    n = ev2_payload(p, c, 11);
+    p[1] = 0x01;
+    assert_int_equal(ms_decode_payload(MS_CHUNK_EVENTS, p, n, 2, &d), MS_OK);
+    assert_int_equal(d->u.events[0].stack, 11);
+    assert_int_equal(d->u.events[1].stack, 10);
+    assert_int_equal(d->u.events[1].kind, 3);
+    ms_decoded_free(d);
 }
 
 /* A forged chunk header with valid checksums claiming a 256 MiB raw size:
@@ -352,6 +459,7 @@ int main(void)
         cmocka_unit_test(test_huge_declared_lengths),
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_events_columns),
+        cmocka_unit_test(test_events_encoding2),
         cmocka_unit_test(test_forged_raw_size),
         cmocka_unit_test(test_stream_constant_memory),
     };

@@ -272,6 +272,60 @@ static void test_varint_boundaries_many_sites(void **state)
     unlink(path);
 }
 
+/* Events encoding 2's model on the stream that reaches each of its codes
+ * (fmt_fixture.h): lossless for batches of every size, written as encoding
+ * 2, and kinds predicted per site (the kind column is mostly zeros). */
+static void test_coded_events(void **state)
+{
+    (void)state;
+    enum { N = 6000 };
+    ms_event *ev = calloc(N, sizeof *ev);
+    assert_non_null(ev);
+    fx_events_coded(ev, N, 11);
+    static const size_t batch[] = {1, 2, 3, 100, 5000};
+    char path[256];
+    fx_tmp_path(path, sizeof path, "coded");
+    ms_writer *w;
+    assert_int_equal(ms_writer_open_path(path, NULL, &w), MS_OK);
+    size_t at = 0;
+    for (size_t b = 0; b < sizeof batch / sizeof batch[0]; b++) {
+        assert_int_equal(ms_writer_add_events(w, 1, ev + at, batch[b]), MS_OK);
+        at += batch[b];
+    }
+    assert_int_equal(ms_writer_close(w), MS_OK);
+    ms_reader *r;
+    assert_int_equal(ms_reader_open(path, &r), MS_OK);
+    assert_int_equal(ms_reader_chunk_count(r), sizeof batch / sizeof batch[0]);
+    at = 0;
+    for (size_t b = 0; b < sizeof batch / sizeof batch[0]; b++) {
+        ms_decoded *d;
+        assert_int_equal(ms_reader_load(r, b, &d), MS_OK);
+        assert_int_equal(d->count, batch[b]);
+        assert_memory_equal(d->u.events, ev + at, batch[b] * sizeof *ev);
+        ms_decoded_free(d);
+        void *raw;
+        size_t len;
+        assert_int_equal(ms_reader_raw(r, b, &raw, &len), MS_OK);
+        const uint8_t *p = raw;
+        assert_int_equal(p[0], 0x9b); /* [2, n, 9 columns] */
+        assert_int_equal(p[1], 2);
+        if (batch[b] == 5000) {
+            /* the last two columns: kind and flags, n bytes each (bin 16) */
+            const uint8_t *kind = p + len - 2 * (3 + batch[b]) + 3;
+            assert_int_equal(kind[-3], 0xc5);
+            size_t nonzero = 0;
+            for (size_t i = 0; i < batch[b]; i++)
+                nonzero += kind[i] != 0;
+            assert_true(nonzero < batch[b] / 10);
+        }
+        free(raw);
+        at += batch[b];
+    }
+    ms_reader_close(r);
+    free(ev);
+    unlink(path);
+}
+
 /* A batch larger than one chunk is split, in order, losslessly. */
 static void test_split_events(void **state)
 {
@@ -471,6 +525,7 @@ int main(void)
         cmocka_unit_test(test_incompressible_stored_raw),
         cmocka_unit_test(test_split_events),
         cmocka_unit_test(test_extreme_events),
+        cmocka_unit_test(test_coded_events),
         cmocka_unit_test(test_levels_and_options),
         cmocka_unit_test(test_varint_boundaries_many_sites),
         cmocka_unit_test(test_write_errors),

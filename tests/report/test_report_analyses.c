@@ -485,6 +485,192 @@ static void test_out_of_order_chunks(void **state) {
     rp_model_free(&m);
 }
 
+/* ---- an allocation at an address still live: the missed free is implied -- */
+static void test_alloc_over_live(void **state) {
+    (void)state;
+    tb *t = start(MS_HDR_F_WHOLE_HEAP);
+    tb_ev(t, 1, 100, MS_EV_ALLOC, 0xa000, 0, 16, S_NODE, 1, 0);
+    tb_ev(t, 1, 110, MS_EV_ALLOC, 0xa000, 0, 40, S_BUF, 0, 0);     /* free missed */
+    tb_ev(t, 1, 120, MS_EV_ALLOC, 0xb000, 0, 8, S_NODE, 1, 0);
+    tb_ev(t, 1, 130, MS_EV_REALLOC, 0xb000, 0xa000, 64, S_GROW, 0, 0); /* onto 0xb000 */
+    tb_ev(t, 1, 140, MS_EV_FREE, 0xb000, 0, 0, S_FREE, 0, 0);
+    tb_ev(t, 1, 150, MS_EV_ALLOC, 0xc000, 0, 24, S_NODE, 1, 0);
+    assert_int_equal(tb_close(t), 0);
+    rp_model m;
+    load(&m, 0);
+    assert_int_equal(m.tot.alloc_over_live, 2);
+    assert_int_equal(m.tot.allocs, 4);
+    assert_int_equal(m.tot.frees, 3);      /* two implied, one real */
+    assert_int_equal(m.tot.live, 24);
+    assert_int_equal(m.tot.live_blocks, 1);
+    assert_int_equal(m.tot.peak, 64);   /* the realloc: 0xb000 (8) implied freed, 40 -> 64 */
+    uint64_t errs = 0;
+    for (int k = 0; k < RP_ERR_KIND_MAX_; k++)
+        errs += m.err.count[k];
+    assert_int_equal(errs, 0);
+    const rp_site *node = &m.sites[site(&m, S_NODE)], *buf = &m.sites[site(&m, S_BUF)];
+    assert_int_equal(node->st.allocs, 3);
+    assert_int_equal(node->st.frees, 2);   /* the first 0xa000 and 0xb000 */
+    assert_int_equal(node->st.live, 24);
+    assert_int_equal(buf->st.allocs, 1);
+    assert_int_equal(buf->st.frees, 1);    /* resized to 64, then freed */
+    assert_int_equal(buf->st.live, 0);
+    assert_int_equal(m.sites[site(&m, S_GROW)].st.reallocs, 1);
+    /* records are recycled: no more than two were ever live at once */
+    assert_true(m.nblocks <= 2);
+    rp_model_free(&m);
+}
+
+/* ---- stack ids: a flat table for the runtime's dense ids, a map for others -- */
+static void test_stack_ids_dense_and_sparse(void **state) {
+    (void)state;
+    tb *t = tb_open(path, MS_HDR_F_WHOLE_HEAP, 0);
+    declare_sites(t);
+    static const uint32_t ids[] = {1, 2, 65535, 65536, 0x7fffffffu, 0xffffffffu};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        uint64_t fr[2] = {0x401000 + i, 0x402000 + i};
+        tb_stack(t, ids[i], 2, fr);
+    }
+    /* declared stacks get i + 1 allocations of 8 bytes; two undeclared ids
+     * (one in the flat table's range, one beyond it) get one each */
+    uint64_t a = 0x10000, now = 100;
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+        for (size_t k = 0; k <= i; k++, a += 0x100)
+            tb_ev(t, 1, now++, MS_EV_ALLOC, a, 0, 8, S_NODE, ids[i], 0);
+    tb_ev(t, 1, now++, MS_EV_ALLOC, a += 0x100, 0, 32, S_NODE, 3, 0);
+    tb_ev(t, 1, now++, MS_EV_ALLOC, a += 0x100, 0, 64, S_NODE, 70000, 0);
+    tb_ev(t, 1, now++, MS_EV_FREE, 0x10000, 0, 0, S_FREE, 0xffffffffu, 0);
+    assert_int_equal(tb_close(t), 0);
+    rp_model m;
+    load(&m, 0);
+    assert_int_equal(m.nstacks, 1 + 6 + 2);  /* [0] none, declared, placeholders */
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        uint32_t si = rp_stack_index(&m, ids[i]);
+        assert_true(si > 0 && si < m.nstacks);
+        assert_non_null(m.stacks[si].s);
+        assert_int_equal(m.stacks[si].s->id, ids[i]);
+        assert_int_equal(m.stacks[si].s->frames[0], 0x401000 + i);
+        assert_int_equal(m.stacks[si].st.allocs, i + 1);
+        assert_int_equal(m.stacks[si].st.bytes, 8 * (i + 1));
+    }
+    /* the first block (stack 1) was freed */
+    assert_int_equal(m.stacks[rp_stack_index(&m, 1)].st.frees, 1);
+    assert_int_equal(m.stacks[rp_stack_index(&m, 1)].st.live, 0);
+    uint32_t p3 = rp_stack_index(&m, 3), p7 = rp_stack_index(&m, 70000);
+    assert_true(p3 != p7);
+    assert_null(m.stacks[p3].s);
+    assert_null(m.stacks[p7].s);
+    assert_int_equal(m.stacks[p3].id, 3);
+    assert_int_equal(m.stacks[p7].id, 70000);
+    assert_int_equal(m.stacks[p3].st.bytes, 32);
+    assert_int_equal(m.stacks[p7].st.bytes, 64);
+    assert_int_equal(m.nstacks, 1 + 6 + 2);  /* lookups found, created nothing */
+    rp_model_free(&m);
+}
+
+/* ---- many small chunks of two threads, merged in time order --------------- */
+static void test_many_chunks_in_order(void **state) {
+    (void)state;
+    /* 7 events per chunk and two interleaved threads: hundreds of chunks and
+     * runs of one event. Thread 2 frees, one time unit later, each block
+     * thread 1 allocates: right only in time order. */
+    tb *t = tb_open(path, MS_HDR_F_WHOLE_HEAP, 7);
+    declare_sites(t);
+    const int n = 3000;
+    for (int i = 0; i < n; i++) {
+        uint64_t a = 0x100000 + 0x40 * (uint64_t)(i % 50);
+        tb_ev(t, 1, 10 * (uint64_t)i, MS_EV_ALLOC, a, 0, 1 + (uint64_t)i % 7, S_PROD, 0, 0);
+        tb_ev(t, 2, 10 * (uint64_t)i + 1, MS_EV_FREE, a, 0, 0, S_CONS, 0, 0);
+    }
+    assert_int_equal(tb_close(t), 0);
+    rp_model m;
+    load(&m, 0);
+    uint64_t errs = 0;
+    for (int k = 0; k < RP_ERR_KIND_MAX_; k++)
+        errs += m.err.count[k];
+    assert_int_equal(errs, 0);
+    assert_int_equal(m.tot.events, 2 * n);
+    assert_int_equal(m.tot.allocs, n);
+    assert_int_equal(m.tot.frees, n);
+    assert_int_equal(m.tot.alloc_over_live, 0);
+    assert_int_equal(m.tot.live, 0);
+    assert_int_equal(m.tot.peak, 7);    /* one block live at a time, the largest */
+    assert_int_equal(m.tot.peak_blocks, 1);
+    assert_int_equal(m.damaged_chunks, 0);
+    assert_int_equal(m.nxf, 1);         /* every block crosses threads */
+    assert_int_equal(m.xf[0].count, n);
+    rp_model_free(&m);
+}
+
+/* ---- symbolization: each address resolved once, stacks assembled anew ---- */
+static int symbol_anchor_a(int x) { return x * 3 + 1; }
+static int symbol_anchor_b(int x) { return x * 5 + 2; }
+
+static void test_symbolize_shared_addresses(void **state) {
+    (void)state;
+    char exe[512];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    assert_true(len > 0);
+    exe[len] = 0;
+    /* the module's base is its load bias: the image's start for a PIE (the
+     * default build), whose first segment is at file address 0 */
+    tb *t = tb_open(path, MS_HDR_F_WHOLE_HEAP, 0);
+    declare_sites(t);
+    uint64_t fa = (uint64_t)(uintptr_t)&symbol_anchor_a;
+    uint64_t fb = (uint64_t)(uintptr_t)&symbol_anchor_b;
+    assert_int_equal(symbol_anchor_a(1) + symbol_anchor_b(1), 11);
+    extern char __executable_start;
+    uint64_t base = (uint64_t)(uintptr_t)&__executable_start;
+    tb_module(t, base, 64u << 20, exe);
+    /* frames are return addresses (looked up at addr - 1): inside the
+     * functions. Recursion-like stacks share addresses. */
+    uint64_t s1[4] = {fa + 2, fb + 2, fa + 2, fb + 2};
+    uint64_t s2[3] = {fb + 2, fa + 2, 0x10};   /* 0x10: in no module */
+    tb_stack(t, 1, 4, s1);
+    tb_stack(t, 2, 3, s2);
+    tb_ev(t, 1, 100, MS_EV_ALLOC, 0xa000, 0, 8, S_NODE, 1, 0);
+    tb_ev(t, 1, 110, MS_EV_ALLOC, 0xb000, 0, 8, S_NODE, 2, 0);
+    assert_int_equal(tb_close(t), 0);
+    rp_model m;
+    load(&m, 0);
+    rp_symbolizer *sym = rp_sym_open(&m, 1);
+    assert_non_null(sym);
+    for (int round = 0; round < 2; round++) {  /* the second from the caches */
+        size_t n = 0;
+        const rp_frame *f = rp_sym_stack(sym, &m, rp_stack_index(&m, 1), &n);
+        assert_int_equal(n, 4);
+        for (size_t i = 0; i < 4; i++) {
+            assert_int_equal(f[i].addr, s1[i]);
+            assert_int_equal(f[i].inlined, 0);
+        }
+        const char *na = f[0].function, *nb = f[1].function;
+        assert_non_null(na);
+        assert_non_null(nb);
+        assert_string_equal(na, "symbol_anchor_a");
+        assert_string_equal(nb, "symbol_anchor_b");
+        assert_string_equal(f[2].function, na);
+        assert_string_equal(f[3].function, nb);
+        f = rp_sym_stack(sym, &m, rp_stack_index(&m, 2), &n);
+        assert_int_equal(n, 3);
+        assert_int_equal(f[0].addr, s2[0]);
+        assert_int_equal(f[1].addr, s2[1]);
+        assert_int_equal(f[2].addr, 0x10);
+        assert_null(f[2].function);
+        assert_string_equal(f[0].function, "symbol_anchor_b");
+        assert_string_equal(f[1].function, "symbol_anchor_a");
+    }
+    rp_sym_close(sym);
+    /* without symbols: addresses only, same shape */
+    sym = rp_sym_open(&m, 0);
+    size_t n = 0;
+    const rp_frame *f = rp_sym_stack(sym, &m, rp_stack_index(&m, 1), &n);
+    assert_int_equal(n, 4);
+    assert_int_equal(f[3].addr, s1[3]);
+    assert_null(f[3].function);
+    rp_sym_close(sym);
+    rp_model_free(&m);
+}
+
 /* ---- truncated traces ----------------------------------------------------------- */
 static void write_many(int abandon) {
     tb *t = tb_open(path, MS_HDR_F_WHOLE_HEAP, 100);
@@ -542,6 +728,10 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_out_of_order_chunks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncated_no_index, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncated_cut, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_alloc_over_live, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stack_ids_dense_and_sparse, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_chunks_in_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_symbolize_shared_addresses, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

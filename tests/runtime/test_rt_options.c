@@ -59,7 +59,7 @@ static void test_defaults(void **state) {
     assert_int_equal(o.compression, MS_CODEC_ZSTD);
     assert_int_equal(o.level, 0);
     assert_int_equal(o.stack_depth, 32);
-    assert_int_equal(o.buffer_kb, 256);
+    assert_int_equal(o.buffer_kb, 1024);
     assert_int_equal(o.flush_ms, 100);
     assert_int_equal(o.counters_ms, 10);
     assert_int_equal(o.enabled, 1);
@@ -73,7 +73,7 @@ static void test_good(void **state) {
     rt_options_defaults(&o);
     int bad = rt_options_parse(&o,
                                "output=/tmp/x-%p.ms:compression=lz4:level=3:stack_depth=8:"
-                               "buffer_kb=1k,flush_ms=50:counters_ms=0x10:enabled=no:"
+                               "buffer_kb=2k,flush_ms=50:counters_ms=0x10:enabled=no:"
                                "leak_scan=false:verbosity=2",
                                msg_fds[1]);
     assert_int_equal(bad, 0);
@@ -81,7 +81,7 @@ static void test_good(void **state) {
     assert_int_equal(o.compression, MS_CODEC_LZ4);
     assert_int_equal(o.level, 3);
     assert_int_equal(o.stack_depth, 8);
-    assert_int_equal(o.buffer_kb, 1024);
+    assert_int_equal(o.buffer_kb, 2048);
     assert_int_equal(o.flush_ms, 50);
     assert_int_equal(o.counters_ms, 16);
     assert_int_equal(o.enabled, 0);
@@ -109,7 +109,7 @@ static void test_bad(void **state) {
     assert_int_equal(o.compression, MS_CODEC_ZSTD);
     assert_int_equal(o.enabled, 1);
     assert_int_equal(o.flush_ms, 100);
-    assert_int_equal(o.buffer_kb, 256);
+    assert_int_equal(o.buffer_kb, 1024);
     assert_string_equal(o.output, "memscope.ms");
     char msgs[8192];
     read_msgs(msgs, sizeof msgs);
