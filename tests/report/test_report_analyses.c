@@ -543,7 +543,7 @@ static void test_stack_ids_dense_and_sparse(void **state) {
     assert_int_equal(tb_close(t), 0);
     rp_model m;
     load(&m, 0);
-    assert_int_equal(m.nstacks, 1 + 6 + 2);  /* [0] none, declared, placeholders */
+    assert_int_equal(m.nstacks, 1 + 6 + 2);  /* [0] none, 6 declared, 2 made for ids with no stacks record */
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         uint32_t si = rp_stack_index(&m, ids[i]);
         assert_true(si > 0 && si < m.nstacks);
